@@ -1,0 +1,37 @@
+using System.Collections.Immutable;
+using System.Text;
+
+namespace ConPaaS.Processes;
+
+/// <summary>
+/// An external command described immutably: the tool, its argument list (never a shell string), the working
+/// directory and extra environment. Build one, then derive variants with <c>with</c> or <see cref="WithArguments"/>.
+/// </summary>
+public sealed record Command(string Tool, ImmutableArray<string> Arguments)
+{
+    public Command(string tool, params string[] arguments) : this(tool, [.. arguments]) { }
+
+    public string? WorkingDirectory { get; init; }
+
+    public ImmutableDictionary<string, string?> Environment { get; init; } = ImmutableDictionary<string, string?>.Empty;
+
+    /// <summary>Bytes written to the child's standard input, then closed; null leaves stdin empty.</summary>
+    public byte[]? StandardInput { get; init; }
+
+    public Command WithArguments(params string[] more) => this with { Arguments = Arguments.AddRange(more) };
+
+    public Command WithEnvironment(string name, string? value) => this with { Environment = Environment.SetItem(name, value) };
+
+    /// <summary>The command line as a POSIX shell would need it quoted, for messages and logs only.</summary>
+    public override string ToString()
+    {
+        var line = new StringBuilder(Quote(Tool));
+        foreach (var argument in Arguments) line.Append(' ').Append(Quote(argument));
+        return line.ToString();
+    }
+
+    private static string Quote(string word) =>
+        word.Length > 0 && word.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:,+@%".Contains(c))
+            ? word
+            : "'" + word.Replace("'", "'\\''") + "'";
+}
