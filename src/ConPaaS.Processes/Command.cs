@@ -9,7 +9,7 @@ namespace ConPaaS.Processes;
 /// </summary>
 public sealed record Command(string Tool, ImmutableArray<string> Arguments)
 {
-    public Command(string tool, params string[] arguments) : this(tool, [.. arguments]) { }
+    public Command(string tool, params string[] arguments) : this(tool, ImmutableArray.Create(arguments)) { }
 
     public string? WorkingDirectory { get; init; }
 

@@ -1,0 +1,54 @@
+using System.Diagnostics;
+using ConPaaS.Processes;
+
+namespace ConPaaS.Build;
+
+/// <summary>What every target gets: the repository's paths, the stage cache, a logger and the one way to run tools.</summary>
+internal sealed class BuildContext(string root, CancellationToken cancellationToken)
+{
+    public string Root { get; } = root;
+
+    public string Out => Path.Combine(Root, "out");
+
+    public string Bin => Path.Combine(Out, "bin");
+
+    public string Images => Path.Combine(Out, "images");
+
+    public StageCache Cache { get; } = new(Path.Combine(root, "out", "cache"));
+
+    public CancellationToken CancellationToken { get; } = cancellationToken;
+
+    public static void Log(string message) => Console.WriteLine(message);
+
+    /// <summary>Runs a tool, echoing its command line and streaming its output, indented, as progress.</summary>
+    public async Task<CommandResult> RunAsync(Command command, bool echoOutput = true)
+    {
+        Log($"  $ {command}");
+        var clock = Stopwatch.StartNew();
+        var result = await command.RunAsync(CancellationToken, onOutputLine: echoOutput ? line => Console.WriteLine($"    {line}") : null);
+        Log($"    ({clock.Elapsed.TotalSeconds:0.0}s)");
+        return result;
+    }
+
+    /// <summary>Copies a finished file to its published place atomically: a temporary name, fsync, then rename.</summary>
+    public static void Publish(string source, string destination)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+        var temporary = $"{destination}.{Environment.ProcessId}.partial";
+        try
+        {
+            using (var input = File.OpenRead(source))
+            using (var output = new FileStream(temporary, FileMode.Create, FileAccess.Write))
+            {
+                input.CopyTo(output);
+                output.Flush(flushToDisk: true);
+            }
+            File.SetUnixFileMode(temporary, File.GetUnixFileMode(source));
+            File.Move(temporary, destination, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+using ConPaaS.Processes;
+
+namespace ConPaaS.Build.Targets;
+
+/// <summary>Publishes each CLI as one self-contained executable into out/bin/, cached by a hash of the sources.</summary>
+internal static class ToolsTarget
+{
+    public static readonly IReadOnlyList<(string Name, string Project)> Tools =
+    [
+        ("cps-image", "src/ConPaaS.Imaging.Cli/ConPaaS.Imaging.Cli.csproj"),
+    ];
+
+    public static async Task RunAsync(BuildContext context)
+    {
+        var sources = Directory.EnumerateFiles(Path.Combine(context.Root, "src"), "*", SearchOption.AllDirectories)
+            .Where(f => !f.Contains("/bin/") && !f.Contains("/obj/") && (f.EndsWith(".cs") || f.EndsWith(".csproj")))
+            .Concat(new[] { "Directory.Build.props", "Directory.Packages.props", "global.json" }.Select(f => Path.Combine(context.Root, f)));
+        var key = StageCache.Key(context.Root, sources, Environment.Version.ToString());
+
+        var published = await context.Cache.GetOrBuildAsync("tools", key, async directory =>
+        {
+            foreach (var (name, project) in Tools)
+            {
+                await context.RunAsync(new Command("dotnet", "publish", Path.Combine(context.Root, project),
+                    "-c", "Release", "-r", "linux-x64", "--self-contained", "true", "--nologo",
+                    "-p:PublishSingleFile=true", "-p:DebugType=none", "-o", Path.Combine(directory, name)));
+            }
+        });
+
+        foreach (var (name, _) in Tools)
+        {
+            BuildContext.Publish(Path.Combine(published, name, name), Path.Combine(context.Bin, name));
+            BuildContext.Log($"  published out/bin/{name}");
+        }
+    }
+}
