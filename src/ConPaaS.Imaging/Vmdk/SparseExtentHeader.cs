@@ -20,7 +20,7 @@ internal sealed record SparseExtentHeader(
 {
     public const uint Magic = 0x564D444B; // "KDMV" read little-endian
     public const ulong GdAtEnd = ulong.MaxValue;
-    public const uint FlagValidNewlineTest = 1, FlagCompressed = 1 << 16, FlagMarkers = 1 << 17;
+    public const uint FlagValidNewlineTest = 1, FlagZeroedGrainEntries = 1 << 2, FlagCompressed = 1 << 16, FlagMarkers = 1 << 17;
     public const ushort CompressionDeflate = 1;
 
     private const int VersionOffset = 4, FlagsOffset = 8, CapacityOffset = 12, GrainSizeOffset = 20, DescriptorOffsetOffset = 28,
@@ -32,6 +32,8 @@ internal sealed record SparseExtentHeader(
     public bool IsCompressed => (Flags & FlagCompressed) != 0;
 
     public bool HasMarkers => (Flags & FlagMarkers) != 0;
+
+    public bool HasZeroedGrainEntries => (Flags & FlagZeroedGrainEntries) != 0;
 
     public static bool HasMagic(ReadOnlySpan<byte> data) => data.Length >= 4 && BinaryPrimitives.ReadUInt32LittleEndian(data) == Magic;
 

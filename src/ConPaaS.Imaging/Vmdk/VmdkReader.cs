@@ -14,7 +14,7 @@ public sealed class VmdkReader : DiskSource
 {
     private const int Sector = 512;
     private const int MaxDescriptorBytes = 64 * 1024;
-    private const uint ZeroedGrain = 1;
+    private const uint ZeroedGrain = 1; // a grain table entry meaning "reads as zeros", when the header's flag allows it
 
     private readonly Stream _stream;
     private readonly bool _leaveOpen;
@@ -103,7 +103,7 @@ public sealed class VmdkReader : DiskSource
         var tableSpan = (long)_header.GtesPerGt;
         var table = Table(grain / tableSpan);
         var sector = table is null ? 0 : table[grain % tableSpan];
-        if (sector is 0 or ZeroedGrain) return false;
+        if (sector == 0 || (sector == ZeroedGrain && _header.HasZeroedGrainEntries)) return false;
         var where = $"VMDK grain {grain} (sector {sector})";
         if (!_header.IsCompressed)
         {
