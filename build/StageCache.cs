@@ -38,6 +38,7 @@ internal sealed class StageCache(string root)
         if (Directory.Exists(final))
         {
             BuildContext.Log($"  cache hit: {stage}/{key}");
+            Directory.SetLastWriteTimeUtc(final, DateTime.UtcNow); // most recently used survives pruning
             return final;
         }
         var stageDirectory = Path.Combine(Root, stage);
@@ -71,7 +72,7 @@ internal sealed class StageCache(string root)
         }
     }
 
-    /// <summary>Keeps the newest few entries of a stage, so the cache does not grow without bound.</summary>
+    /// <summary>Keeps the most recently used few entries of a stage, so the cache does not grow without bound.</summary>
     private static void Prune(string stageDirectory, string keep)
     {
         var stale = new DirectoryInfo(stageDirectory).GetDirectories()
