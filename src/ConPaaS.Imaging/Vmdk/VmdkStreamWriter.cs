@@ -67,33 +67,43 @@ public sealed class VmdkStreamWriter : IImageWriter
         var batches = (grainCount + BatchGrains - 1) / BatchGrains;
         Batch spare = new(), current = new();
         current.Fill(source, 0, grainCount);
-        for (long b = 0; b < batches; b++)
+        Task<Batch>? next = null;
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var (toFill, nextFirst) = (spare, (b + 1) * BatchGrains);
-            var next = b + 1 < batches ? Task.Run(() => { toFill.Fill(source, nextFirst, grainCount); return toFill; }) : null;
-
-            Parallel.For(0, current.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+            for (long b = 0; b < batches; b++)
             {
-                if (!current.HasData[i]) return;
-                current.CompressedSize[i] = GrainCodec.Deflate(current.Input, i * GrainBytes, GrainBytes, current.Output[i],
-                    StreamMarker.GrainHeaderSize, options);
-            });
+                cancellationToken.ThrowIfCancellationRequested();
+                var (toFill, nextFirst) = (spare, (b + 1) * BatchGrains);
+                next = b + 1 < batches ? Task.Run(() => { toFill.Fill(source, nextFirst, grainCount); return toFill; }) : null;
 
-            for (var i = 0; i < current.Count; i++)
-            {
-                if (!current.HasData[i]) continue;
-                var grain = current.FirstGrain + i;
-                var buffer = current.Output[i];
-                StreamMarker.WriteGrainHeader(buffer, (ulong)(grain * GrainSectors), (uint)current.CompressedSize[i]);
-                grainTable[grain] = checked((uint)sink.Position);
-                sink.WritePadded(buffer, StreamMarker.GrainHeaderSize + current.CompressedSize[i]);
+                Parallel.For(0, current.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+                {
+                    if (!current.HasData[i]) return;
+                    current.CompressedSize[i] = GrainCodec.Deflate(current.Input, i * GrainBytes, GrainBytes, current.Output[i],
+                        StreamMarker.GrainHeaderSize, options);
+                });
+
+                for (var i = 0; i < current.Count; i++)
+                {
+                    if (!current.HasData[i]) continue;
+                    var grain = current.FirstGrain + i;
+                    var buffer = current.Output[i];
+                    StreamMarker.WriteGrainHeader(buffer, (ulong)(grain * GrainSectors), (uint)current.CompressedSize[i]);
+                    grainTable[grain] = checked((uint)sink.Sector);
+                    sink.WritePadded(buffer, StreamMarker.GrainHeaderSize + current.CompressedSize[i]);
+                }
+                progress?.Report(Math.Min((current.FirstGrain + current.Count) * (long)GrainBytes, source.Length));
+
+                if (next is null) break;
+                spare = current;
+                current = next.GetAwaiter().GetResult();
+                next = null;
             }
-            progress?.Report(Math.Min((current.FirstGrain + current.Count) * (long)GrainBytes, source.Length));
-
-            if (next is null) break;
-            spare = current;
-            current = next.GetAwaiter().GetResult();
+        }
+        finally
+        {
+            // Never leave a reader running on the source after returning, even on failure or cancellation.
+            if (next is not null) ((IAsyncResult)next).AsyncWaitHandle.WaitOne();
         }
     }
 
@@ -117,7 +127,7 @@ public sealed class VmdkStreamWriter : IImageWriter
         var buffer = new byte[(1 + sectors) * Sector];
         StreamMarker.WriteMetadata(buffer, (ulong)sectors, type);
         for (var i = 0; i < entries.Length; i++) BinaryPrimitives.WriteUInt32LittleEndian(buffer.AsSpan(Sector + i * 4), entries[i]);
-        var payloadSector = (ulong)sink.Position + 1;
+        var payloadSector = (ulong)sink.Sector + 1;
         sink.Write(buffer);
         return payloadSector;
     }
@@ -152,7 +162,7 @@ public sealed class VmdkStreamWriter : IImageWriter
         private static readonly byte[] Padding = new byte[VmdkStreamWriter.Sector];
         private long _bytes;
 
-        public long Position => _bytes / VmdkStreamWriter.Sector;
+        public long Sector => _bytes / VmdkStreamWriter.Sector;
 
         public void Write(byte[] data)
         {
