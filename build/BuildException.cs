@@ -1,3 +1,4 @@
+using ConPaaS.Builder;
 namespace ConPaaS.Build;
 
 /// <summary>A failure the user can act on: printed as one line without a stack trace.</summary>

@@ -1,14 +1,15 @@
+using ConPaaS.Builder;
 using System.Text;
 
 namespace ConPaaS.Build;
 
 /// <summary>The build host's command line: --target NAME, --dry-run, --help.</summary>
-internal sealed record BuildOptions(string Target, bool DryRun, bool Help)
+internal sealed record BuildOptions(string Target, bool DryRun, bool Help, bool MissingTools = false)
 {
     public static BuildOptions Parse(IReadOnlyList<string> args)
     {
         var target = BuildTargets.Default;
-        bool dryRun = false, help = false;
+        bool dryRun = false, help = false, missingTools = false;
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -24,6 +25,9 @@ internal sealed record BuildOptions(string Target, bool DryRun, bool Help)
                 case "--dry-run" or "-n":
                     dryRun = true;
                     break;
+                case "--missing-tools":
+                    missingTools = true;
+                    break;
                 case "--help" or "-h" or "-?":
                     help = true;
                     break;
@@ -31,7 +35,7 @@ internal sealed record BuildOptions(string Target, bool DryRun, bool Help)
                     throw new BuildException($"unknown argument '{arg}'");
             }
         }
-        return new BuildOptions(target, dryRun, help);
+        return new BuildOptions(target, dryRun, help, missingTools);
     }
 
     public static string Usage(TargetGraph graph)
@@ -41,6 +45,7 @@ internal sealed record BuildOptions(string Target, bool DryRun, bool Help)
             .AppendLine()
             .AppendLine("  --target NAME, -t NAME  the target to build (default: " + BuildTargets.Default + ")")
             .AppendLine("  --dry-run, -n           print the plan (targets in order, missing host tools) and do nothing")
+            .AppendLine("  --missing-tools         print 'tool package' for each host tool the plan needs and lacks (build.sh uses it)")
             .AppendLine("  --help, -h              this text")
             .AppendLine()
             .AppendLine("targets:");

@@ -1,3 +1,4 @@
+using ConPaaS.Builder;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using ConPaaS.Build;
@@ -31,6 +32,11 @@ try
 {
     var plan = graph.PlanFor(options.Target);
     var missing = plan.SelectMany(t => HostTools.Missing(root, t.Name)).Distinct().ToList();
+    if (options.MissingTools)
+    {
+        foreach (var (tool, package) in missing) Console.WriteLine($"{tool} {package}");
+        return 0;
+    }
     if (options.DryRun)
     {
         Console.WriteLine($"plan for {plan[^1].Name} ({plan.Count} target{(plan.Count == 1 ? "" : "s")}):");

@@ -1,3 +1,4 @@
+using ConPaaS.Builder;
 namespace ConPaaS.Build;
 
 internal static class RepositoryRoot

@@ -1,3 +1,4 @@
+using ConPaaS.Builder;
 namespace ConPaaS.Build;
 
 /// <summary>A named unit of work. Targets it depends on run first, each once per build.</summary>

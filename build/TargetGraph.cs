@@ -1,3 +1,4 @@
+using ConPaaS.Builder;
 namespace ConPaaS.Build;
 
 /// <summary>The targets and their dependencies; turns a requested target into the order to run.</summary>

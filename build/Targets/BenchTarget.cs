@@ -1,3 +1,4 @@
+using ConPaaS.Builder;
 using System.Diagnostics;
 using ConPaaS.Processes;
 

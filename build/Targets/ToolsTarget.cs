@@ -1,3 +1,4 @@
+using ConPaaS.Builder;
 using ConPaaS.Processes;
 
 namespace ConPaaS.Build.Targets;

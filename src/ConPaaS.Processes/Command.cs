@@ -7,9 +7,17 @@ namespace ConPaaS.Processes;
 /// An external command described immutably: the tool, its argument list (never a shell string), the working
 /// directory and extra environment. Build one, then derive variants with <c>with</c> or <see cref="WithArguments"/>.
 /// </summary>
-public sealed record Command(string Tool, ImmutableArray<string> Arguments)
+public sealed record Command
 {
-    public Command(string tool, params string[] arguments) : this(tool, ImmutableArray.Create(arguments)) { }
+    public Command(string tool, params IEnumerable<string> arguments)
+    {
+        Tool = tool;
+        Arguments = [.. arguments];
+    }
+
+    public string Tool { get; init; }
+
+    public ImmutableArray<string> Arguments { get; init; }
 
     public string? WorkingDirectory { get; init; }
 
@@ -21,6 +29,19 @@ public sealed record Command(string Tool, ImmutableArray<string> Arguments)
     public Command WithArguments(params string[] more) => this with { Arguments = Arguments.AddRange(more) };
 
     public Command WithEnvironment(string name, string? value) => this with { Environment = Environment.SetItem(name, value) };
+
+    /// <summary>
+    /// The same command, run so that it and everything it starts die with the caller, even when the caller is
+    /// killed with SIGKILL: setpriv gives it a parent-death signal, and (as root) unshare puts it in a new PID
+    /// namespace whose init is killed when unshare dies, taking the whole tree along.
+    /// </summary>
+    public Command Contained()
+    {
+        string[] namespaced = IsRoot ? ["unshare", "--pid", "--fork", "--kill-child=SIGKILL", "--"] : [];
+        return this with { Tool = "setpriv", Arguments = [.. (string[])["--pdeathsig", "KILL", "--", .. namespaced, Tool], .. Arguments] };
+    }
+
+    private static bool IsRoot => System.Environment.UserName == "root";
 
     /// <summary>The command line as a POSIX shell would need it quoted, for messages and logs only.</summary>
     public override string ToString()

@@ -1,3 +1,4 @@
+using ConPaaS.Builder;
 using ConPaaS.Build;
 using ConPaaS.Testing;
 

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using ConPaaS.Processes;
 
-namespace ConPaaS.Build;
+namespace ConPaaS.Builder;
 
 /// <summary>What every target gets: the repository's paths, the stage cache, a logger and the one way to run tools.</summary>
-internal sealed class BuildContext(string root, CancellationToken cancellationToken)
+public sealed class BuildContext(string root, CancellationToken cancellationToken, string? cacheRoot = null)
 {
     public string Root { get; } = root;
 
@@ -14,9 +14,24 @@ internal sealed class BuildContext(string root, CancellationToken cancellationTo
 
     public string Images => Path.Combine(Out, "images");
 
-    public StageCache Cache { get; } = new(Path.Combine(root, "out", "cache"));
+    public StageCache Cache { get; } = new(cacheRoot ?? Path.Combine(root, "out", "cache"), Log);
 
     public CancellationToken CancellationToken { get; } = cancellationToken;
+
+    /// <summary>
+    /// The timestamp every output carries: SOURCE_DATE_EPOCH when set, else the time of the last commit, so that
+    /// the same checkout builds the same bytes.
+    /// </summary>
+    public long SourceDateEpoch => _sourceDateEpoch ??= ReadSourceDateEpoch(Root);
+
+    private long? _sourceDateEpoch;
+
+    private static long ReadSourceDateEpoch(string root)
+    {
+        if (long.TryParse(Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH"), out var fromEnvironment)) return fromEnvironment;
+        var git = new Command("git", "-C", root, "log", "-1", "--format=%ct").RunAsync(CancellationToken.None, allowFailure: true).GetAwaiter().GetResult();
+        return long.TryParse(git.StandardOutput.Trim(), out var commitTime) ? commitTime : 0;
+    }
 
     public static void Log(string message) => Console.WriteLine(message);
 

@@ -1,14 +1,14 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace ConPaaS.Build;
+namespace ConPaaS.Builder;
 
 /// <summary>
 /// Per-stage caches under out/cache/STAGE/KEY, where KEY hashes everything the stage's output depends on. A stage
 /// builds into a temporary directory that is renamed to its key only when complete, so a killed build never
 /// leaves a cache entry that looks finished.
 /// </summary>
-internal sealed class StageCache(string root)
+public sealed class StageCache(string root, Action<string>? log = null)
 {
     private const int KeptEntries = 2;
 
@@ -37,7 +37,7 @@ internal sealed class StageCache(string root)
         var final = PathOf(stage, key);
         if (Directory.Exists(final))
         {
-            BuildContext.Log($"  cache hit: {stage}/{key}");
+            log?.Invoke($"  cache hit: {stage}/{key}");
             Directory.SetLastWriteTimeUtc(final, DateTime.UtcNow); // most recently used survives pruning
             return final;
         }

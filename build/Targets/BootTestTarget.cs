@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using System.Formats.Tar;
+using System.Net;
+using System.Net.Sockets;
+using ConPaaS.Builder;
+using ConPaaS.Processes;
+
+namespace ConPaaS.Build.Targets;
+
+/// <summary>
+/// Boots the disk inside the built .ova the way VirtualBox would (SeaBIOS, AHCI disk, two e1000 NICs), with nothing
+/// handed in from outside: no kernel, no initrd. Waits for the login prompt on the serial console, logs in over SSH
+/// as stack/contrail through a forwarded loopback port, runs a command, and powers the machine off.
+/// </summary>
+internal static class BootTestTarget
+{
+    private static readonly TimeSpan LoginTimeout = TimeSpan.FromMinutes(4);
+    private const string User = "stack", Password = "contrail";
+
+    public static async Task RunAsync(BuildContext context)
+    {
+        var ova = Path.Combine(context.Images, "ConPaaS-Nutshell.ova");
+        var work = Path.Combine(context.Out, "work", $"boottest.{Environment.ProcessId}");
+        Directory.CreateDirectory(work);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        Task<CommandResult>? qemu = null;
+        try
+        {
+            var vmdk = ExtractDisk(ova, work);
+            var overlay = Path.Combine(work, "overlay.qcow2");
+            await context.RunAsync(new Command("qemu-img", "create", "-q", "-f", "qcow2", "-F", "vmdk", "-b", vmdk, overlay));
+
+            var port = FreePort();
+            var serial = Path.Combine(work, "serial.log");
+            var machine = new Command("qemu-system-x86_64",
+                "-accel", "kvm", "-accel", "tcg", // KVM when usable, TCG otherwise
+                "-machine", "pc", "-cpu", "max", "-smp", "2", "-m", "4096", "-nodefaults", "-display", "none",
+                "-serial", $"file:{serial}",
+                "-device", "ich9-ahci,id=sata",
+                "-drive", $"if=none,id=disk0,file={overlay},format=qcow2",
+                "-device", "ide-hd,drive=disk0,bus=sata.0,bootindex=0",
+                "-netdev", $"user,id=nat,hostfwd=tcp:127.0.0.1:{port}-:22", "-device", "e1000,netdev=nat",
+                "-netdev", "user,id=hostonly,net=192.168.56.0/24,restrict=on", "-device", "e1000,netdev=hostonly").Contained();
+            BuildContext.Log($"  $ {machine}");
+            var clock = Stopwatch.StartNew();
+            qemu = machine.RunAsync(stop.Token, allowFailure: true);
+
+            await WaitForAsync(() => File.Exists(serial) && File.ReadAllText(serial).Contains("nutshell login:"), qemu, LoginTimeout, "the login prompt on the serial console", serial);
+            var toLogin = clock.Elapsed;
+            BuildContext.Log($"  login prompt on ttyS0 after {toLogin.TotalSeconds:0.0}s");
+
+            var output = await SshAsync(context, port, "hostname; ip -4 -o addr show dev eth1; cat /etc/conpaas-release; " +
+                $"echo {Password} | sudo -S -p '' id -u", qemu, TimeSpan.FromMinutes(2));
+            foreach (var expected in new[] { "nutshell", "inet 192.168.56.2/24", "NAME=\"ConPaaS Nutshell\"" })
+                if (!output.Contains(expected)) throw new BuildException($"boot test: the command's output lacks '{expected}':\n{output}");
+            if (!output.TrimEnd().EndsWith('0')) throw new BuildException($"boot test: sudo as {User} did not give root:\n{output}");
+            BuildContext.Log($"  ssh {User}@127.0.0.1:{port} ran the command:\n    " + output.TrimEnd().Replace("\n", "\n    "));
+
+            await SshAsync(context, port, $"echo {Password} | sudo -S -p '' systemctl poweroff", qemu, TimeSpan.FromSeconds(60), allowFailure: true);
+            if (await Task.WhenAny(qemu, Task.Delay(TimeSpan.FromSeconds(90), context.CancellationToken)) != qemu)
+                throw new BuildException("boot test: the machine did not power off within 90 s");
+            BuildContext.Log($"  powered off after {clock.Elapsed.TotalSeconds:0.0}s");
+            BuildContext.Log($"BOOT power-on to login prompt: {toLogin.TotalSeconds:0.0} s ({Accelerator()})");
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            if (qemu is not null) await Task.WhenAny(qemu, Task.Delay(10_000));
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    /// <summary>The .ova's disk, taken out of the archive as VirtualBox would import it.</summary>
+    private static string ExtractDisk(string ova, string work)
+    {
+        if (!File.Exists(ova)) throw new BuildException($"{ova} does not exist; build it with ./build.sh --target Nutshell");
+        using var reader = new TarReader(File.OpenRead(ova));
+        while (reader.GetNextEntry() is { } entry)
+        {
+            if (!entry.Name.EndsWith(".vmdk", StringComparison.Ordinal) || entry.Name.Contains('/')) continue;
+            var path = Path.Combine(work, entry.Name);
+            entry.ExtractToFile(path, overwrite: true);
+            return path;
+        }
+        throw new BuildException($"{ova} holds no .vmdk disk");
+    }
+
+    private static async Task<string> SshAsync(BuildContext context, int port, string remoteCommand, Task<CommandResult> qemu, TimeSpan timeout, bool allowFailure = false)
+    {
+        var ssh = new Command("sshpass", "-e", "ssh", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+                "-o", "ConnectTimeout=10", "-o", "LogLevel=ERROR", "-p", port.ToString(), $"{User}@127.0.0.1", remoteCommand)
+            .WithEnvironment("SSHPASS", Password);
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            var result = await ssh.RunAsync(context.CancellationToken, allowFailure: true);
+            if (result.Succeeded || allowFailure && result.ExitCode != 255) return result.StandardOutput;
+            if (qemu.IsCompleted) return allowFailure ? "" : throw new BuildException($"boot test: the machine stopped before SSH answered:\n{(await qemu).StandardError}");
+            if (deadline.Elapsed > timeout) throw new BuildException($"boot test: no SSH login within {timeout.TotalSeconds:0} s: {result.StandardError.Trim()}");
+            await Task.Delay(2000, context.CancellationToken);
+        }
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition, Task<CommandResult> qemu, TimeSpan timeout, string what, string serial)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (qemu.IsCompleted)
+                throw new BuildException($"boot test: QEMU exited before {what}:\n{(await qemu).StandardError}\n{Tail(serial)}");
+            if (clock.Elapsed > timeout) throw new BuildException($"boot test: no {what} within {timeout.TotalSeconds:0} s; the console ends with:\n{Tail(serial)}");
+            await Task.Delay(250);
+        }
+    }
+
+    private static string Tail(string serial) =>
+        File.Exists(serial) ? string.Join('\n', File.ReadAllLines(serial).TakeLast(25)) : "(no console output)";
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string Accelerator()
+    {
+        try
+        {
+            using var kvm = File.Open("/dev/kvm", FileMode.Open, FileAccess.ReadWrite);
+            return "KVM available";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "TCG, KVM not usable";
+        }
+    }
+}

@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using ConPaaS.Builder;
+using ConPaaS.Imaging.Ova;
+using ConPaaS.Processes;
+
+namespace ConPaaS.Build.Targets;
+
+/// <summary>
+/// Starts Nutshell builds and kills them with SIGKILL at several points (unpacking, chroot work, mke2fs, disk
+/// assembly, packing). After each kill: nothing of the build may still run, nothing may be mounted, no loop device
+/// may exist, and out/images may hold no partial file (an .ova there must verify). Then a build must succeed.
+/// </summary>
+internal static class KillTestTarget
+{
+    private static readonly int[] KillAfterSeconds = [2, 6, 12, 20, 30, 45];
+
+    public static async Task RunAsync(BuildContext context)
+    {
+        // A different timestamp makes the customize and image stages run again instead of coming from the cache.
+        var epoch = context.SourceDateEpoch + 1;
+        var loopsBefore = LoopDevices();
+        foreach (var seconds in KillAfterSeconds)
+        {
+            var build = StartBuild(context, epoch);
+            await Task.WhenAny(build.WaitForExitAsync(context.CancellationToken), Task.Delay(TimeSpan.FromSeconds(seconds), context.CancellationToken));
+            var finished = build.HasExited;
+            if (!finished) build.Kill(); // SIGKILL, the build host alone: its children must take care of themselves
+            await build.WaitForExitAsync(context.CancellationToken);
+            await Task.Delay(1500, context.CancellationToken); // let the kernel deliver parent-death signals
+            var problems = Leftovers(context, loopsBefore);
+            BuildContext.Log($"  killed after {seconds,2}s{(finished ? " (it had already finished)" : "")}: {(problems.Count == 0 ? "nothing left behind" : string.Join("; ", problems))}");
+            if (problems.Count > 0) throw new BuildException($"a build killed after {seconds}s left things behind: {string.Join("; ", problems)}");
+        }
+
+        var last = StartBuild(context, epoch);
+        await last.WaitForExitAsync(context.CancellationToken);
+        if (last.ExitCode != 0) throw new BuildException($"the build after the kills failed with exit code {last.ExitCode}");
+        var report = OvaVerifier.Verify(Path.Combine(context.Images, "ConPaaS-Nutshell.ova"));
+        if (!report.Ok) throw new BuildException($"the .ova built after the kills does not verify: {string.Join("; ", report.Problems)}");
+        BuildContext.Log($"KILL {KillAfterSeconds.Length} builds killed with SIGKILL left nothing behind; the next build succeeded");
+    }
+
+    private static Process StartBuild(BuildContext context, long epoch)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = context.Root };
+        foreach (var argument in new[] { typeof(KillTestTarget).Assembly.Location, "--target", "Nutshell" }) info.ArgumentList.Add(argument);
+        info.Environment["SOURCE_DATE_EPOCH"] = epoch.ToString();
+        var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static List<string> Leftovers(BuildContext context, IReadOnlySet<string> loopsBefore)
+    {
+        var problems = new List<string>();
+        foreach (var (pid, commandLine) in Processes())
+        {
+            if (pid == Environment.ProcessId) continue;
+            if (commandLine.Contains(context.Out) || commandLine.Contains("mmdebstrap") || commandLine.Contains("--target Nutshell"))
+                problems.Add($"process {pid} still runs: {commandLine}");
+        }
+        foreach (var mount in File.ReadAllLines("/proc/mounts").Where(m => m.Contains(context.Root) || m.Contains("mmdebstrap")))
+            problems.Add($"still mounted: {mount}");
+        foreach (var loop in LoopDevices().Except(loopsBefore)) problems.Add($"loop device in use: {loop}");
+        foreach (var entry in Directory.Exists(context.Images) ? Directory.GetFileSystemEntries(context.Images) : [])
+        {
+            var name = Path.GetFileName(entry);
+            if (name.StartsWith('.') || name.EndsWith(".partial")) problems.Add($"partial output in out/images: {name}");
+            else if (name.EndsWith(".ova") && OvaVerifier.Verify(entry) is { Ok: false } report)
+                problems.Add($"out/images/{name} does not verify: {report.Problems[0]}");
+        }
+        return problems;
+    }
+
+    private static IEnumerable<(int Pid, string CommandLine)> Processes()
+    {
+        foreach (var directory in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), out var pid)) continue;
+            string commandLine;
+            try
+            {
+                commandLine = File.ReadAllText(Path.Combine(directory, "cmdline")).Replace('\0', ' ').Trim();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                continue; // it exited while we looked
+            }
+            if (commandLine.Length > 0) yield return (pid, commandLine);
+        }
+    }
+
+    /// <summary>Loop devices with a backing file, from sysfs (no losetup needed).</summary>
+    private static IReadOnlySet<string> LoopDevices() =>
+        Directory.Exists("/sys/block")
+            ? Directory.GetDirectories("/sys/block", "loop*").Where(d => File.Exists(Path.Combine(d, "loop", "backing_file")))
+                .Select(Path.GetFileName).OfType<string>().ToHashSet()
+            : new HashSet<string>();
+}

@@ -1,0 +1,82 @@
+using ConPaaS.Imaging.Layout;
+using ConPaaS.Imaging.Ova;
+
+namespace ConPaaS.Builder.Recipes;
+
+public enum OutputFormat
+{
+    Ova,
+    Vdi,
+    Qcow2,
+    Raw,
+    Vmdk,
+    RootfsTar, // a container's root filesystem as rootfs.tar.xz (LXC)
+}
+
+public enum BootLoader
+{
+    None,
+    GrubBios,
+}
+
+/// <summary>A user account in the image; the password is stored hashed, never in clear.</summary>
+public sealed record UserSpec(string Name, string? Password, bool Sudo, string Shell, IReadOnlyList<string> SshKeys);
+
+/// <summary>One network interface: DHCP, or a static address with an optional gateway and DNS servers.</summary>
+public sealed record InterfaceSpec(string Interface, bool Dhcp, string? Address, string? Gateway, IReadOnlyList<string> Dns);
+
+/// <summary>A file another build target produces, copied into the image (e.g. out/bin/cps-image).</summary>
+public sealed record PayloadSpec(string Source, string Target, string Mode);
+
+/// <summary>
+/// A declarative description of an image, read from YAML by <see cref="RecipeFile"/>: what Debian to bootstrap,
+/// how to customize it, how to lay out its disk, and what to output.
+/// </summary>
+public sealed record Recipe
+{
+    public required string Name { get; init; }
+
+    /// <summary>The recipe file, for messages and as the base of relative paths.</summary>
+    public required string File { get; init; }
+
+    public string Directory => Path.GetDirectoryName(File)!;
+
+    public string Suite { get; init; } = "bookworm";
+
+    public string Architecture { get; init; } = "amd64";
+
+    public string Mirror { get; init; } = "http://deb.debian.org/debian";
+
+    public IReadOnlyList<string> Components { get; init; } = ["main"];
+
+    public string Variant { get; init; } = "minbase";
+
+    public IReadOnlyList<string> Packages { get; init; } = [];
+
+    /// <summary>The seeds' container flag: an LXC root filesystem without kernel, boot loader or disk.</summary>
+    public bool Container { get; init; }
+
+    public string? Hostname { get; init; }
+
+    public IReadOnlyList<UserSpec> Users { get; init; } = [];
+
+    public IReadOnlyList<InterfaceSpec> Network { get; init; } = [];
+
+    public IReadOnlyList<string> Overlays { get; init; } = [];
+
+    public IReadOnlyList<string> Units { get; init; } = [];
+
+    public IReadOnlyList<string> Hooks { get; init; } = [];
+
+    public IReadOnlyList<PayloadSpec> Payloads { get; init; } = [];
+
+    public LayoutSpec? Disk { get; init; }
+
+    public BootLoader Boot { get; init; } = BootLoader.None;
+
+    public string KernelCommandLine { get; init; } = "";
+
+    public IReadOnlyList<OutputFormat> Outputs { get; init; } = [];
+
+    public VmHardware? Hardware { get; init; }
+}

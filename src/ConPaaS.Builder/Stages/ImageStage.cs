@@ -1,0 +1,86 @@
+using ConPaaS.Builder.Boot;
+using ConPaaS.Builder.Recipes;
+using ConPaaS.Imaging.Common;
+using ConPaaS.Imaging.Formats;
+using ConPaaS.Imaging.Layout;
+using ConPaaS.Imaging.Ova;
+using ConPaaS.Imaging.Raw;
+using ConPaaS.Processes;
+
+namespace ConPaaS.Builder.Stages;
+
+/// <summary>
+/// The last stage: the disk (partition table, boot loader, filesystems placed at their offsets) and every output
+/// the recipe asks for, each published atomically into the output directory.
+/// </summary>
+public static class ImageStage
+{
+    public static async Task<IReadOnlyList<string>> PublishAsync(BuildContext context, Recipe recipe, string customized, string outputDirectory, long epoch)
+    {
+        Directory.CreateDirectory(outputDirectory);
+        if (recipe.Container)
+        {
+            var tarball = Path.Combine(outputDirectory, $"{recipe.Name}.rootfs.tar.xz");
+            BuildContext.Publish(Path.Combine(customized, CustomizeStage.ContainerTarball), tarball);
+            return [tarball];
+        }
+
+        var work = Path.Combine(context.Out, "work", $"{recipe.Name}.{Environment.ProcessId}");
+        Directory.CreateDirectory(work);
+        try
+        {
+            var disk = Path.Combine(work, "disk.raw");
+            await AssembleDiskAsync(context, recipe, Path.Combine(customized, CustomizeStage.RootFilesystem), disk, work);
+            var published = new List<string>();
+            foreach (var output in recipe.Outputs)
+            {
+                context.CancellationToken.ThrowIfCancellationRequested();
+                var target = Path.Combine(outputDirectory, $"{recipe.Name}.{Extension(output)}");
+                BuildContext.Log($"  writing {Path.GetRelativePath(context.Root, target)}");
+                if (output == OutputFormat.Ova)
+                    OvaPackager.Create(target, recipe.Hardware!, [disk], DateTimeOffset.FromUnixTimeSeconds(epoch), cancellationToken: context.CancellationToken);
+                else
+                    ImageConverter.Convert(disk, target, ImageFormats.Parse(output == OutputFormat.Raw ? "raw" : Extension(output)), cancellationToken: context.CancellationToken);
+                published.Add(target);
+            }
+            return published;
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private static async Task AssembleDiskAsync(BuildContext context, Recipe recipe, string rootFilesystem, string disk, string work)
+    {
+        var partitions = new List<PartitionSpec>();
+        foreach (var partition in recipe.Disk!.Partitions)
+        {
+            string? image = partition.Name == "root" ? rootFilesystem : null;
+            if (partition.Kind == PartitionKind.Swap) image = await MakeSwapAsync(context, recipe, partition, work);
+            partitions.Add(partition with { Image = image });
+        }
+        var plan = LayoutPlanner.Plan(recipe.Disk with { Partitions = partitions, Seed = recipe.Name });
+        var (bootCode, coreImage) = recipe.Boot == BootLoader.GrubBios
+            ? await GrubBios.BuildBootSectorsAsync(context, work)
+            : ([], []);
+        BuildContext.Log($"  assembling {ByteSize.Format(plan.Size)} {plan.Table.ToString().ToLowerInvariant()} disk");
+        DiskAssembler.Write(plan, disk, bootCode, coreImage, cancellationToken: context.CancellationToken);
+    }
+
+    private static async Task<string> MakeSwapAsync(BuildContext context, Recipe recipe, PartitionSpec partition, string work)
+    {
+        var size = LayoutPlanner.Plan(recipe.Disk!).Partitions.Single(p => p.Name == partition.Name).Size;
+        var swap = Path.Combine(work, $"{partition.Name}.swap");
+        using (var file = File.Create(swap)) file.SetLength(size);
+        await context.RunAsync(new Command("mkswap", "-L", partition.Name, "-U", DeterministicId.Guid($"{recipe.Name}/{partition.Name}").ToString(), swap));
+        return swap;
+    }
+
+    public static string Extension(OutputFormat output) => output switch
+    {
+        OutputFormat.Raw => "img",
+        OutputFormat.RootfsTar => "rootfs.tar.xz",
+        _ => output.ToString().ToLowerInvariant(),
+    };
+}
