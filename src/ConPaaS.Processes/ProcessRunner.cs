@@ -27,7 +27,7 @@ public static class ProcessRunner
         var clock = Stopwatch.StartNew();
         try
         {
-            process.Start();
+            StarterThread.Start(process);
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
         {

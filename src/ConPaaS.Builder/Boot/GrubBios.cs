@@ -33,7 +33,7 @@ public static class GrubBios
             serial --unit=0 --speed=115200
             terminal_input console serial
             terminal_output console serial
-            set timeout=1
+            set timeout=0
             set default=0
             insmod part_msdos
             insmod ext2

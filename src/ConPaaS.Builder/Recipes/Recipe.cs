@@ -53,6 +53,12 @@ public sealed record Recipe
 
     public IReadOnlyList<string> Packages { get; init; } = [];
 
+    /// <summary>
+    /// When set, the initramfs holds only these kernel modules (and what they need) instead of Debian's "most":
+    /// a far smaller initrd that the BIOS loads and the kernel unpacks in a fraction of the time.
+    /// </summary>
+    public IReadOnlyList<string> InitramfsModules { get; init; } = [];
+
     /// <summary>The seeds' container flag: an LXC root filesystem without kernel, boot loader or disk.</summary>
     public bool Container { get; init; }
 

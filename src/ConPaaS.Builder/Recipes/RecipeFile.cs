@@ -13,7 +13,7 @@ public static partial class RecipeFile
 {
     private static readonly string[] Keys =
     [
-        "name", "suite", "architecture", "mirror", "components", "variant", "packages", "container", "hostname", "users",
+        "name", "suite", "architecture", "mirror", "components", "variant", "packages", "initramfs-modules", "container", "hostname", "users",
         "network", "overlays", "units", "hooks", "payloads", "disk", "boot", "kernel-cmdline", "outputs", "hardware",
     ];
 
@@ -36,6 +36,7 @@ public static partial class RecipeFile
             Components = map.Has("components") ? map.Strings("components").Select(c => Checked(map, "components", c, Word(), "component names")).ToList() : ["main"],
             Variant = Checked(map, "variant", map.String("variant") ?? "minbase", Word(), "an mmdebstrap variant such as minbase"),
             Packages = map.Strings("packages").Select(p => Checked(map, "packages", p, PackageName(), "Debian package names")).ToList(),
+            InitramfsModules = map.Strings("initramfs-modules").Select(m => Checked(map, "initramfs-modules", m, ModuleName(), "kernel module names")).ToList(),
             Container = container,
             Hostname = map.String("hostname") is { } hostname ? Checked(map, "hostname", hostname, HostnamePattern(), "a host name (letters, digits, '-')") : null,
             Users = map.Maps("users").Select(ReadUser).ToList(),
@@ -75,6 +76,7 @@ public static partial class RecipeFile
         if (recipe.Boot != BootLoader.None && !recipe.Packages.Any(p => p.StartsWith("linux-image", StringComparison.Ordinal)))
             throw map.Error("packages", "a bootable image needs a kernel package such as linux-image-amd64");
         if (recipe.Outputs.Contains(OutputFormat.Ova) && recipe.Hardware is null) throw map.Error("hardware", "an .ova output needs the VM hardware");
+        if (recipe.Users.Any(u => u.Sudo) && !recipe.Packages.Contains("sudo")) throw map.Error("packages", "a user has sudo: true; add the sudo package");
         var names = recipe.Users.Select(u => u.Name).ToList();
         if (names.Distinct().Count() != names.Count) throw map.Error("users", "a user is listed twice");
     }
@@ -145,4 +147,5 @@ public static partial class RecipeFile
     [GeneratedRegex(@"^[A-Za-z0-9@_.:-]+\.(service|socket|timer|target|path|mount)$")] private static partial Regex UnitName();
     [GeneratedRegex(@"^(ssh-(rsa|ed25519|dss)|ecdsa-sha2-nistp(256|384|521)|sk-[a-z0-9@.-]+) [A-Za-z0-9+/=]+( .*)?$")] private static partial Regex SshKey();
     [GeneratedRegex(@"^0?[0-7]{3}$")] private static partial Regex ModePattern();
+    [GeneratedRegex(@"^[a-z0-9_-]{1,64}$")] private static partial Regex ModuleName();
 }

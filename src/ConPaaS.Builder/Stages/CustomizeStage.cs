@@ -135,7 +135,8 @@ public static class CustomizeStage
 
     /// <summary>
     /// Host keys made at build time would be shared by every machine made from the image (and differ between
-    /// builds): remove them, and have each machine make its own before sshd first starts.
+    /// builds): remove them, and have each machine make its own before sshd first starts. Ed25519 and ECDSA only:
+    /// an RSA key takes many seconds to make on an emulated CPU, and every current client speaks the others.
     /// </summary>
     private static void PrepareSshHostKeys(TargetTree tree, List<string> units)
     {
@@ -149,7 +150,8 @@ public static class CustomizeStage
 
             [Service]
             Type=oneshot
-            ExecStart=/usr/bin/ssh-keygen -A
+            ExecStart=/usr/bin/ssh-keygen -q -t ed25519 -N "" -f /etc/ssh/ssh_host_ed25519_key
+            ExecStart=/usr/bin/ssh-keygen -q -t ecdsa -N "" -f /etc/ssh/ssh_host_ecdsa_key
 
             [Install]
             WantedBy=multi-user.target

@@ -11,7 +11,8 @@ namespace ConPaaS.Builder.Stages;
 public static class RootFsStage
 {
     public static string Key(Recipe recipe) => StageCache.Key("", [], "rootfs-v1", recipe.Suite, recipe.Architecture, recipe.Mirror,
-        string.Join(',', recipe.Components), recipe.Variant, string.Join(',', recipe.Packages.Order(StringComparer.Ordinal)));
+        string.Join(',', recipe.Components), recipe.Variant, string.Join(',', recipe.Packages.Order(StringComparer.Ordinal)),
+        string.Join(',', recipe.InitramfsModules));
 
     public static async Task<string> BuildAsync(BuildContext context, Recipe recipe, long sourceDateEpoch)
     {
@@ -26,6 +27,7 @@ public static class RootFsStage
                 "--dpkgopt=path-exclude=/usr/share/man/*", "--dpkgopt=path-exclude=/usr/share/locale/*",
                 "--customize-hook=rm -f \"$1\"/var/cache/ldconfig/aux-cache \"$1\"/var/log/*.log \"$1\"/var/log/apt/*",
             };
+            arguments.AddRange(InitramfsHooks(recipe));
             if (recipe.Packages.Count > 0) arguments.Add($"--include={string.Join(',', recipe.Packages)}");
             arguments.AddRange([recipe.Suite, Path.Combine(work, "rootfs.tar"), recipe.Mirror]);
             await context.RunAsync(new Command("mmdebstrap", arguments.ToArray())
@@ -33,5 +35,19 @@ public static class RootFsStage
                 .Contained());
         });
         return Path.Combine(directory, "rootfs.tar");
+    }
+
+    /// <summary>
+    /// Before any package is installed, configure initramfs-tools for a small initrd: MODULES=list plus a hook that
+    /// adds the recipe's modules, so the kernel package's own postinst builds the initrd we want.
+    /// </summary>
+    private static IEnumerable<string> InitramfsHooks(Recipe recipe)
+    {
+        if (recipe.InitramfsModules.Count == 0) yield break;
+        const string hook = "/etc/initramfs-tools/hooks/image-modules";
+        yield return "--setup-hook=mkdir -p \"$1\"/etc/initramfs-tools/conf.d \"$1\"/etc/initramfs-tools/hooks";
+        yield return "--setup-hook=echo MODULES=list > \"$1\"/etc/initramfs-tools/conf.d/image-modules.conf";
+        yield return "--setup-hook=printf '%s\\n' '#!/bin/sh' '[ \"$1\" = prereqs ] && exit 0' '. /usr/share/initramfs-tools/hook-functions' " +
+                     $"'manual_add_modules {string.Join(' ', recipe.InitramfsModules)}' > \"$1\"{hook} && chmod 755 \"$1\"{hook}";
     }
 }
