@@ -18,18 +18,23 @@ internal static class ReproTestTarget
         Directory.CreateDirectory(cache);
         Directory.CreateSymbolicLink(Path.Combine(cache, "rootfs"), context.Cache.PathOf("rootfs", ""));
         var isolated = new BuildContext(context.Root, context.CancellationToken, cache);
+        var keep = false;
         try
         {
             var published = await ApplianceBuilder.BuildAsync(isolated, Path.Combine(context.Root, ImageTargets.NutshellRecipe), directory);
             var second = published.Single(p => p.EndsWith(".ova", StringComparison.Ordinal));
             var (a, b) = (await File.ReadAllBytesAsync(first), await File.ReadAllBytesAsync(second));
             if (!a.AsSpan().SequenceEqual(b))
-                throw new BuildException($"the rebuilt .ova differs from the first ({a.Length} vs {b.Length} bytes): the build is not reproducible");
+            {
+                keep = true;
+                throw new BuildException($"the rebuilt .ova differs from the first ({a.Length} vs {b.Length} bytes): the build is not " +
+                    $"reproducible; compare {Path.GetRelativePath(context.Root, first)} with {Path.GetRelativePath(context.Root, second)}");
+            }
             BuildContext.Log($"REPRO two builds of ConPaaS-Nutshell.ova with SOURCE_DATE_EPOCH={context.SourceDateEpoch} are byte-identical ({a.Length} bytes)");
         }
         finally
         {
-            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+            if (!keep && Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
             File.Delete(Path.Combine(cache, "rootfs"));
             Directory.Delete(cache, recursive: true);
         }

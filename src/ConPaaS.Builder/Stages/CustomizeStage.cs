@@ -25,7 +25,7 @@ public static class CustomizeStage
         inputs.AddRange(recipe.Hooks);
         inputs.AddRange(recipe.Payloads.Select(p => p.Source));
         if (recipe.Boot == BootLoader.GrubBios) inputs.AddRange(GrubBios.HostFiles);
-        return StageCache.Key(recipe.Directory, inputs, "customize-v1", rootFsKey, sourceDateEpoch.ToString(), RootSize(recipe).ToString());
+        return StageCache.Key(recipe.Directory, inputs, "customize-v3", rootFsKey, sourceDateEpoch.ToString(), RootSize(recipe).ToString());
     }
 
     /// <summary>The root filesystem's UUID, fixed by the recipe's name so that rebuilds give the same bytes.</summary>
@@ -179,14 +179,17 @@ public static class CustomizeStage
     public static long RootSize(Recipe recipe) =>
         recipe.Disk is null ? 0 : Imaging.Layout.LayoutPlanner.Plan(recipe.Disk).Partitions.Single(p => p.Name == "root").Size;
 
-    private static Task MakeExt4Async(BuildContext context, Recipe recipe, TargetTree tree, string output, long epoch)
+    private static async Task MakeExt4Async(BuildContext context, Recipe recipe, TargetTree tree, string output, long epoch)
     {
         var uuid = RootUuid(recipe).ToString();
         var seed = DeterministicId.Guid($"{recipe.Name}/rootfs-hash-seed").ToString();
-        return context.RunAsync(new Command("mke2fs", "-q", "-F", "-t", "ext4", "-L", "root", "-U", uuid, "-d", tree.Root,
+        await context.RunAsync(new Command("mke2fs", "-q", "-F", "-t", "ext4", "-L", "root", "-U", uuid, "-d", tree.Root,
                 "-E", $"root_owner=0:0,hash_seed={seed},lazy_itable_init=1,lazy_journal_init=1", output, $"{RootSize(recipe) / 1024}k")
             .WithEnvironment("E2FSPROGS_FAKE_TIME", epoch.ToString())
             .Contained());
+        // mke2fs copies each file's ctime and atime, which the kernel set as we unpacked and read it; pin them too.
+        var inodes = Imaging.Ext4.InodeTimestamps.SetChangeAndAccessTimes(output, checked((uint)epoch));
+        BuildContext.Log($"  set the change and access times of {inodes} inodes to SOURCE_DATE_EPOCH");
     }
 
     private static Task PackContainerAsync(BuildContext context, TargetTree tree, string output, long epoch) =>
