@@ -20,8 +20,7 @@ internal static class BootTestTarget
     public static async Task RunAsync(BuildContext context)
     {
         var ova = Path.Combine(context.Images, "ConPaaS-Nutshell.ova");
-        var work = Path.Combine(context.Out, "work", $"boottest.{Environment.ProcessId}");
-        Directory.CreateDirectory(work);
+        var work = context.WorkDirectory("boottest");
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
         Task<CommandResult>? qemu = null;
         try
@@ -95,7 +94,8 @@ internal static class BootTestTarget
     {
         var ssh = new Command("sshpass", "-e", "ssh", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
                 "-o", "ConnectTimeout=10", "-o", "LogLevel=ERROR", "-p", port.ToString(), $"{User}@127.0.0.1", remoteCommand)
-            .WithEnvironment("SSHPASS", Password);
+            .WithEnvironment("SSHPASS", Password)
+            .Contained();
         var deadline = Stopwatch.StartNew();
         while (true)
         {

@@ -12,27 +12,28 @@ namespace ConPaaS.Build.Targets;
 /// </summary>
 internal static class KillTestTarget
 {
-    private static readonly int[] KillAfterSeconds = [2, 6, 12, 20, 30, 45];
+    private static readonly int[] KillAfterSeconds = [1, 3, 6, 9, 12, 15, 18, 21];
 
     public static async Task RunAsync(BuildContext context)
     {
-        // A different timestamp makes the customize and image stages run again instead of coming from the cache.
-        var epoch = context.SourceDateEpoch + 1;
         var loopsBefore = LoopDevices();
-        foreach (var seconds in KillAfterSeconds)
+        for (var run = 0; run < KillAfterSeconds.Length; run++)
         {
-            var build = StartBuild(context, epoch);
+            // A timestamp of its own makes every run redo the customize and image stages instead of hitting the cache.
+            var seconds = KillAfterSeconds[run];
+            var build = StartBuild(context, context.SourceDateEpoch + 1 + run);
             await Task.WhenAny(build.WaitForExitAsync(context.CancellationToken), Task.Delay(TimeSpan.FromSeconds(seconds), context.CancellationToken));
             var finished = build.HasExited;
             if (!finished) build.Kill(); // SIGKILL, the build host alone: its children must take care of themselves
             await build.WaitForExitAsync(context.CancellationToken);
             await Task.Delay(1500, context.CancellationToken); // let the kernel deliver parent-death signals
             var problems = Leftovers(context, loopsBefore);
-            BuildContext.Log($"  killed after {seconds,2}s{(finished ? " (it had already finished)" : "")}: {(problems.Count == 0 ? "nothing left behind" : string.Join("; ", problems))}");
+            BuildContext.Log($"  killed after {seconds,2}s{(finished ? " (it had already finished)" : $" while: {build.LastLine}")}");
+            BuildContext.Log($"    {(problems.Count == 0 ? "nothing left behind" : string.Join("; ", problems))}");
             if (problems.Count > 0) throw new BuildException($"a build killed after {seconds}s left things behind: {string.Join("; ", problems)}");
         }
 
-        var last = StartBuild(context, epoch);
+        var last = StartBuild(context, context.SourceDateEpoch + 1 + KillAfterSeconds.Length);
         await last.WaitForExitAsync(context.CancellationToken);
         if (last.ExitCode != 0) throw new BuildException($"the build after the kills failed with exit code {last.ExitCode}");
         var report = OvaVerifier.Verify(Path.Combine(context.Images, "ConPaaS-Nutshell.ova"));
@@ -40,18 +41,36 @@ internal static class KillTestTarget
         BuildContext.Log($"KILL {KillAfterSeconds.Length} builds killed with SIGKILL left nothing behind; the next build succeeded");
     }
 
-    private static Process StartBuild(BuildContext context, long epoch)
+    /// <summary>A build host process and the last line it printed (what it was doing when killed).</summary>
+    private sealed class BuildProcess(Process process)
+    {
+        public Process Process { get; } = process;
+        public string LastLine { get; set; } = "";
+        public bool HasExited => Process.HasExited;
+        public int ExitCode => Process.ExitCode;
+        public void Kill() => Process.Kill();
+        public Task WaitForExitAsync(CancellationToken token) => Process.WaitForExitAsync(token);
+    }
+
+    private static BuildProcess StartBuild(BuildContext context, long epoch)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = context.Root };
         foreach (var argument in new[] { typeof(KillTestTarget).Assembly.Location, "--target", "Nutshell" }) info.ArgumentList.Add(argument);
         info.Environment["SOURCE_DATE_EPOCH"] = epoch.ToString();
         var process = Process.Start(info)!;
-        process.OutputDataReceived += (_, _) => { };
+        var build = new BuildProcess(process);
+        process.OutputDataReceived += (_, e) =>
+        {
+            // Step lines are indented two spaces; a tool's own output, four.
+            if (e.Data is { } line && line.StartsWith("  ") && !line.StartsWith("    ")) build.LastLine = Shorten(line.Trim());
+        };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return process;
+        return build;
     }
+
+    private static string Shorten(string line) => line.Length > 110 ? line[..110] + "..." : line;
 
     private static List<string> Leftovers(BuildContext context, IReadOnlySet<string> loopsBefore)
     {

@@ -20,14 +20,14 @@ public static class ApplianceBuilder
         var customized = await CustomizeStage.BuildAsync(context, recipe, rootFs, RootFsStage.Key(recipe), epoch);
         var directory = outputDirectory ?? context.Images;
         var published = await ImageStage.PublishAsync(context, recipe, customized, directory, epoch);
-        WriteChecksums(directory);
+        WriteChecksums(directory, context.WorkDirectory("checksums"));
         foreach (var file in published)
             BuildContext.Log($"  published {Path.GetRelativePath(context.Root, file)} ({new FileInfo(file).Length / 1048576.0:0.0} MiB)");
         return published;
     }
 
     /// <summary>SHA256SUMS over every image in the directory, in sha256sum's format, replaced atomically.</summary>
-    private static void WriteChecksums(string directory)
+    private static void WriteChecksums(string directory, string work)
     {
         var lines = Directory.GetFiles(directory)
             .Where(f => Path.GetFileName(f) is var name && name != "SHA256SUMS" && !name.StartsWith('.') && !name.EndsWith(".partial"))
@@ -37,8 +37,9 @@ public static class ApplianceBuilder
                 using var stream = File.OpenRead(f);
                 return $"{Convert.ToHexStringLower(SHA256.HashData(stream))}  {Path.GetFileName(f)}\n";
             });
-        var temporary = Path.Combine(directory, $".SHA256SUMS.{Environment.ProcessId}.partial");
+        var temporary = Path.Combine(work, "SHA256SUMS");
         File.WriteAllText(temporary, string.Concat(lines));
         File.Move(temporary, Path.Combine(directory, "SHA256SUMS"), overwrite: true);
+        Directory.Delete(work);
     }
 }

@@ -35,14 +35,37 @@ public sealed class BuildContext(string root, CancellationToken cancellationToke
 
     public static void Log(string message) => Console.WriteLine(message);
 
-    /// <summary>Runs a tool, echoing its command line and streaming its output, indented, as progress.</summary>
+    /// <summary>
+    /// Runs a tool, echoing its command line and streaming its output, indented, as progress. Every tool runs
+    /// contained (<see cref="Command.Contained"/>): if the build is killed, even by SIGKILL, nothing it started lives on.
+    /// </summary>
     public async Task<CommandResult> RunAsync(Command command, bool echoOutput = true)
     {
         Log($"  $ {command}");
+        command = command.Contained();
         var clock = Stopwatch.StartNew();
         var result = await command.RunAsync(CancellationToken, onOutputLine: echoOutput ? line => Console.WriteLine($"    {line}") : null);
         Log($"    ({clock.Elapsed.TotalSeconds:0.0}s)");
         return result;
+    }
+
+    /// <summary>
+    /// A scratch directory out/work/NAME.PID for this build, after removing any a killed build left behind (their
+    /// process id no longer exists). The caller deletes it when done.
+    /// </summary>
+    public string WorkDirectory(string name)
+    {
+        var root = Path.Combine(Out, "work");
+        Directory.CreateDirectory(root);
+        foreach (var directory in Directory.GetDirectories(root))
+        {
+            var suffix = Path.GetExtension(directory).TrimStart('.');
+            if (int.TryParse(suffix, out var pid) && pid != Environment.ProcessId && !Directory.Exists($"/proc/{pid}"))
+                Directory.Delete(directory, recursive: true);
+        }
+        var work = Path.Combine(root, $"{name}.{Environment.ProcessId}");
+        Directory.CreateDirectory(work);
+        return work;
     }
 
     /// <summary>Copies a finished file to its published place atomically: a temporary name, fsync, then rename.</summary>

@@ -19,6 +19,11 @@ public sealed record Command
 
     public ImmutableArray<string> Arguments { get; init; }
 
+    /// <summary>The tool a user would recognise, when <see cref="Tool"/> is only a wrapper around it.</summary>
+    public string DisplayName => _displayName ?? System.IO.Path.GetFileName(Tool);
+
+    private string? _displayName;
+
     public string? WorkingDirectory { get; init; }
 
     public ImmutableDictionary<string, string?> Environment { get; init; } = ImmutableDictionary<string, string?>.Empty;
@@ -38,7 +43,12 @@ public sealed record Command
     public Command Contained()
     {
         string[] namespaced = IsRoot ? ["unshare", "--pid", "--fork", "--kill-child=SIGKILL", "--"] : [];
-        return this with { Tool = "setpriv", Arguments = [.. (string[])["--pdeathsig", "KILL", "--", .. namespaced, Tool], .. Arguments] };
+        return this with
+        {
+            Tool = "setpriv",
+            Arguments = [.. (string[])["--pdeathsig", "KILL", "--", .. namespaced, Tool], .. Arguments],
+            _displayName = DisplayName,
+        };
     }
 
     private static bool IsRoot => System.Environment.UserName == "root";

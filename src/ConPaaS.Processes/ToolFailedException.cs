@@ -24,7 +24,7 @@ public sealed class ToolFailedException : Exception
     private static string Describe(Command command, string what, string standardError)
     {
         var tail = standardError.TrimEnd().Split('\n').TakeLast(TailLines);
-        var message = $"{Path.GetFileName(command.Tool)} {what}\n  command: {command}";
+        var message = $"{command.DisplayName} {what}\n  command: {command}";
         var stderrTail = string.Join("\n    ", tail).TrimEnd();
         return stderrTail.Length == 0 ? message : $"{message}\n  stderr:\n    {stderrTail}";
     }

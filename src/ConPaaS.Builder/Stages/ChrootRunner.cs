@@ -4,7 +4,8 @@ namespace ConPaaS.Builder.Stages;
 
 /// <summary>
 /// Runs programs of the image inside it: chroot into the unpacked tree, contained in a PID namespace that dies
-/// with the build. Nothing is mounted; hooks see the image's files, not a running system.
+/// with the build (see <see cref="BuildContext.RunAsync"/>). Nothing is mounted; hooks see the image's files,
+/// not a running system.
 /// </summary>
 internal sealed class ChrootRunner(BuildContext context, TargetTree tree, long sourceDateEpoch)
 {
@@ -14,7 +15,7 @@ internal sealed class ChrootRunner(BuildContext context, TargetTree tree, long s
             .WithEnvironment("DEBIAN_FRONTEND", "noninteractive")
             .WithEnvironment("LC_ALL", "C.UTF-8")
             .WithEnvironment("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
-            .Contained();
+            ;
 
     public Task RunAsync(string[] argv) => context.RunAsync(Chroot(argv));
 

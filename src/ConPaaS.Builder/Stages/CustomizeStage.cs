@@ -185,8 +185,7 @@ public static class CustomizeStage
         var seed = DeterministicId.Guid($"{recipe.Name}/rootfs-hash-seed").ToString();
         await context.RunAsync(new Command("mke2fs", "-q", "-F", "-t", "ext4", "-L", "root", "-U", uuid, "-d", tree.Root,
                 "-E", $"root_owner=0:0,hash_seed={seed},lazy_itable_init=1,lazy_journal_init=1", output, $"{RootSize(recipe) / 1024}k")
-            .WithEnvironment("E2FSPROGS_FAKE_TIME", epoch.ToString())
-            .Contained());
+            .WithEnvironment("E2FSPROGS_FAKE_TIME", epoch.ToString()));
         // mke2fs copies each file's ctime and atime, which the kernel set as we unpacked and read it; pin them too.
         var inodes = Imaging.Ext4.InodeTimestamps.SetChangeAndAccessTimes(output, checked((uint)epoch));
         BuildContext.Log($"  set the change and access times of {inodes} inodes to SOURCE_DATE_EPOCH");

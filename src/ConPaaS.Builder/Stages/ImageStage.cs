@@ -11,37 +11,37 @@ namespace ConPaaS.Builder.Stages;
 
 /// <summary>
 /// The last stage: the disk (partition table, boot loader, filesystems placed at their offsets) and every output
-/// the recipe asks for, each published atomically into the output directory.
+/// the recipe asks for. Each output is made in the build's work directory and renamed into the output directory
+/// only when complete, so out/images never holds a partial file, even if the build is killed.
 /// </summary>
 public static class ImageStage
 {
     public static async Task<IReadOnlyList<string>> PublishAsync(BuildContext context, Recipe recipe, string customized, string outputDirectory, long epoch)
     {
         Directory.CreateDirectory(outputDirectory);
-        if (recipe.Container)
-        {
-            var tarball = Path.Combine(outputDirectory, $"{recipe.Name}.rootfs.tar.xz");
-            BuildContext.Publish(Path.Combine(customized, CustomizeStage.ContainerTarball), tarball);
-            return [tarball];
-        }
-
-        var work = Path.Combine(context.Out, "work", $"{recipe.Name}.{Environment.ProcessId}");
-        Directory.CreateDirectory(work);
+        var work = context.WorkDirectory(recipe.Name);
         try
         {
+            if (recipe.Container)
+            {
+                var tarball = Path.Combine(work, $"{recipe.Name}.rootfs.tar.xz");
+                File.Copy(Path.Combine(customized, CustomizeStage.ContainerTarball), tarball);
+                return [MoveInto(tarball, outputDirectory)];
+            }
+
             var disk = Path.Combine(work, "disk.raw");
             await AssembleDiskAsync(context, recipe, Path.Combine(customized, CustomizeStage.RootFilesystem), disk, work);
             var published = new List<string>();
             foreach (var output in recipe.Outputs)
             {
                 context.CancellationToken.ThrowIfCancellationRequested();
-                var target = Path.Combine(outputDirectory, $"{recipe.Name}.{Extension(output)}");
-                BuildContext.Log($"  writing {Path.GetRelativePath(context.Root, target)}");
+                var target = Path.Combine(work, $"{recipe.Name}.{Extension(output)}");
+                BuildContext.Log($"  writing {Path.GetFileName(target)}");
                 if (output == OutputFormat.Ova)
                     OvaPackager.Create(target, recipe.Hardware!, [disk], DateTimeOffset.FromUnixTimeSeconds(epoch), cancellationToken: context.CancellationToken);
                 else
                     ImageConverter.Convert(disk, target, ImageFormats.Parse(output == OutputFormat.Raw ? "raw" : Extension(output)), cancellationToken: context.CancellationToken);
-                published.Add(target);
+                published.Add(MoveInto(target, outputDirectory));
             }
             return published;
         }
@@ -49,6 +49,14 @@ public static class ImageStage
         {
             Directory.Delete(work, recursive: true);
         }
+    }
+
+    /// <summary>Renames a finished file into the output directory (same filesystem: atomic).</summary>
+    private static string MoveInto(string file, string directory)
+    {
+        var destination = Path.Combine(directory, Path.GetFileName(file));
+        File.Move(file, destination, overwrite: true);
+        return destination;
     }
 
     private static async Task AssembleDiskAsync(BuildContext context, Recipe recipe, string rootFilesystem, string disk, string work)

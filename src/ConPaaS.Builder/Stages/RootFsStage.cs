@@ -31,8 +31,7 @@ public static class RootFsStage
             if (recipe.Packages.Count > 0) arguments.Add($"--include={string.Join(',', recipe.Packages)}");
             arguments.AddRange([recipe.Suite, Path.Combine(work, "rootfs.tar"), recipe.Mirror]);
             await context.RunAsync(new Command("mmdebstrap", arguments.ToArray())
-                .WithEnvironment("SOURCE_DATE_EPOCH", sourceDateEpoch.ToString())
-                .Contained());
+                .WithEnvironment("SOURCE_DATE_EPOCH", sourceDateEpoch.ToString()));
         });
         return Path.Combine(directory, "rootfs.tar");
     }
