@@ -1,0 +1,77 @@
+using ConPaaS.Builder.Recipes;
+using ConPaaS.Testing;
+
+namespace ConPaaS.Builder.Tests;
+
+public class RecipeFileTests
+{
+    private const string Valid = """
+        name: test-vm
+        packages: [linux-image-amd64, sudo, openssh-server]
+        hostname: test
+        users:
+          - { name: stack, password: contrail, sudo: true }
+        network:
+          - { interface: eth0, dhcp: true }
+          - { interface: eth1, address: 192.168.56.2/24 }
+        disk:
+          table: mbr
+          size: 2GiB
+          partitions:
+            - { name: root, type: linux, size: rest }
+        boot: grub-bios
+        outputs: [ova, qcow2]
+        hardware:
+          name: test-vm
+          cpus: 2
+          memory-mb: 1024
+        """;
+
+    private static Recipe Load(TempDirectory temp, string yaml)
+    {
+        File.WriteAllText(temp.File("recipe.yaml"), yaml);
+        return RecipeFile.Load(temp.File("recipe.yaml"), temp.Path);
+    }
+
+    [Fact]
+    public void TheRepositoryRecipesAreValid()
+    {
+        var root = Repository.Root;
+        foreach (var recipe in new[] { "appliance/nutshell/recipe.yaml", "images/service/recipe.yaml", "images/container/recipe.yaml" })
+            Assert.NotNull(RecipeFile.Load(Path.Combine(root, recipe), root));
+        var nutshell = RecipeFile.Load(Path.Combine(root, "appliance/nutshell/recipe.yaml"), root);
+        Assert.Equal("nutshell", nutshell.Hostname);
+        Assert.Equal(2, nutshell.Hardware!.Cpus);
+        Assert.Equal(4096, nutshell.Hardware.MemoryMb);
+        Assert.Contains(nutshell.Users, u => u is { Name: "stack", Password: "contrail", Sudo: true });
+        Assert.Contains(nutshell.Network, n => n is { Interface: "eth1", Address: "192.168.56.2/24" });
+    }
+
+    [Fact]
+    public void ReadsAValidRecipe()
+    {
+        using var temp = new TempDirectory();
+        var recipe = Load(temp, Valid);
+        Assert.Equal([OutputFormat.Ova, OutputFormat.Qcow2], recipe.Outputs);
+        Assert.Equal(BootLoader.GrubBios, recipe.Boot);
+        Assert.True(recipe.Network[0].Dhcp);
+    }
+
+    [Theory]
+    [InlineData("hostname: test", "hostname: bad_host!", "recipe.yaml:3: hostname: 'bad_host!' is not valid")]
+    [InlineData("  - { interface: eth1, address: 192.168.56.2/24 }", "  - { interface: eth1, address: 192.168.56.300/24 }", "recipe.yaml:8: address: '192.168.56.300/24' is not an address")]
+    [InlineData("outputs: [ova, qcow2]", "outputs: [ova, vhdx]", "recipe.yaml:15: outputs: 'vhdx' is not one of")]
+    [InlineData("packages: [linux-image-amd64, sudo, openssh-server]", "packages: [linux-image-amd64, openssh-server]", "recipe.yaml:2: packages: a user has sudo: true; add the sudo package")]
+    [InlineData("- { name: root, type: linux, size: rest }", "- { name: boot, type: linux, size: rest }", "recipe.yaml:9: disk: the layout needs a linux partition named 'root'")]
+    [InlineData("  size: 2GiB", "  size: 2GiB\n  max-size: 1GiB", "larger than the bound")]
+    [InlineData("hostname: test", "hostname: test\noverlays: [missing]", "recipe.yaml:4: overlays: directory 'missing' does not exist")]
+    [InlineData("hostname: test", "hostnme: test", "recipe.yaml:3: unknown key 'hostnme'")]
+    [InlineData("boot: grub-bios", "boot: grub-bios\ncontainer: true", "a container")]
+    public void ErrorsNameTheFileLineAndWhatIsWrong(string from, string to, string expected)
+    {
+        using var temp = new TempDirectory();
+        var error = Assert.Throws<InvalidDataException>(() => Load(temp, Valid.Replace(from, to)));
+        Assert.Contains(expected, error.Message);
+        Assert.Contains("recipe.yaml", error.Message);
+    }
+}
