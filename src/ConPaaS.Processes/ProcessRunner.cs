@@ -3,8 +3,12 @@ using System.Text;
 
 namespace ConPaaS.Processes;
 
-/// <summary>Runs <see cref="Command"/>s. Cancelling the token kills the child and everything it started.</summary>
-public static class ProcessRunner
+/// <summary>
+/// Runs <see cref="Command"/>s. Each child starts in a process group of its own (through setsid), so cancelling
+/// the token kills the child and everything it started with one signal to the group, with no race against
+/// processes being forked or reparented while a tree is walked.
+/// </summary>
+public static partial class ProcessRunner
 {
     /// <summary>
     /// Runs the command to completion and returns its output. Throws <see cref="ToolFailedException"/> when it
@@ -18,6 +22,7 @@ public static class ProcessRunner
         Action<string>? onOutputLine = null)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        if (Resolve(command.Tool) is null) throw new ToolFailedException(command, new FileNotFoundException($"{command.Tool} is not on PATH"));
         using var process = new Process { StartInfo = StartInfoFor(command) };
         var stdout = new StringBuilder();
         var stderr = new StringBuilder();
@@ -64,7 +69,7 @@ public static class ProcessRunner
 
     private static ProcessStartInfo StartInfoFor(Command command)
     {
-        var info = new ProcessStartInfo(command.Tool)
+        var info = new ProcessStartInfo(SetSid)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -72,6 +77,7 @@ public static class ProcessRunner
             UseShellExecute = false,
             WorkingDirectory = command.WorkingDirectory ?? "",
         };
+        info.ArgumentList.Add(Resolve(command.Tool) ?? command.Tool);
         foreach (var argument in command.Arguments) info.ArgumentList.Add(argument);
         foreach (var (name, value) in command.Environment)
         {
@@ -88,10 +94,14 @@ public static class ProcessRunner
         onOutputLine?.Invoke(line);
     }
 
+    private const string SetSid = "/usr/bin/setsid";
+
     private static void KillTree(Process process)
     {
         try
         {
+            // setsid made the child the leader of its own group, whose id is its pid: signal the whole group.
+            _ = KillProcessGroup(-process.Id, 9);
             process.Kill(entireProcessTree: true);
         }
         catch (InvalidOperationException)
@@ -99,6 +109,9 @@ public static class ProcessRunner
             // Already exited.
         }
     }
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "kill")]
+    private static partial int KillProcessGroup(int pid, int signal);
 
     /// <summary>True when <paramref name="tool"/> resolves to an executable on PATH (or is an executable path).</summary>
     public static bool IsOnPath(string tool) => Resolve(tool) is not null;

@@ -86,13 +86,7 @@ public static class InodeTimestamps
     private static byte[] ReadAt(SafeFileHandle handle, long offset, int count)
     {
         var buffer = new byte[count];
-        var filled = 0;
-        while (filled < count)
-        {
-            var read = RandomAccess.Read(handle, buffer.AsSpan(filled), offset + filled);
-            if (read == 0) throw new InvalidDataException($"ext4: the image ends at byte {offset + filled}, inside metadata (truncated?)");
-            filled += read;
-        }
+        Common.FileReads.ReadExactlyAt(handle, buffer, offset, "ext4 metadata");
         return buffer;
     }
 }

@@ -1,7 +1,6 @@
 using ConPaaS.Imaging.Common;
 using ConPaaS.Imaging.Layout;
 using ConPaaS.Imaging.Partitioning;
-using Microsoft.Win32.SafeHandles;
 
 namespace ConPaaS.Imaging.Raw;
 
@@ -45,23 +44,12 @@ public static class DiskAssembler
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     var chunk = buffer.AsSpan(0, (int)Math.Min(CopyBlock, end - position));
-                    ReadExactly(image, chunk, position);
+                    FileReads.ReadExactlyAt(image, chunk, position, $"image {partition.Image}");
                     RandomAccess.Write(handle, chunk, partition.Offset + position);
                     progress?.Report(done += chunk.Length);
                 }
             }
         }
         output.Commit();
-    }
-
-    private static void ReadExactly(SafeFileHandle handle, Span<byte> buffer, long offset)
-    {
-        var filled = 0;
-        while (filled < buffer.Length)
-        {
-            var read = RandomAccess.Read(handle, buffer[filled..], offset + filled);
-            if (read == 0) throw new EndOfStreamException($"image ended at byte {offset + filled} while copying");
-            filled += read;
-        }
     }
 }
