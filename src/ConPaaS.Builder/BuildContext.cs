@@ -20,7 +20,7 @@ public sealed class BuildContext(string root, CancellationToken cancellationToke
 
     /// <summary>
     /// The timestamp every output carries: SOURCE_DATE_EPOCH when set, else the time of the last commit, so that
-    /// the same checkout builds the same bytes.
+    /// the same checkout builds the same bytes (0 outside a git checkout).
     /// </summary>
     public long SourceDateEpoch => _sourceDateEpoch ??= ReadSourceDateEpoch(Root);
 
@@ -29,6 +29,7 @@ public sealed class BuildContext(string root, CancellationToken cancellationToke
     private static long ReadSourceDateEpoch(string root)
     {
         if (long.TryParse(Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH"), out var fromEnvironment)) return fromEnvironment;
+        if (!ProcessRunner.IsOnPath("git")) return 0;
         var git = new Command("git", "-C", root, "log", "-1", "--format=%ct").RunAsync(CancellationToken.None, allowFailure: true).GetAwaiter().GetResult();
         return long.TryParse(git.StandardOutput.Trim(), out var commitTime) ? commitTime : 0;
     }
