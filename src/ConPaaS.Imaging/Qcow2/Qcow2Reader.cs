@@ -35,27 +35,14 @@ public sealed class Qcow2Reader : DiskSource
 
     public override long Length => (long)_header.Size;
 
-    public override bool Read(long offset, Span<byte> buffer)
-    {
-        var any = false;
-        var end = Math.Min(offset + buffer.Length, Length);
-        for (var position = offset; position < end;)
+    public override bool Read(long offset, Span<byte> buffer) =>
+        ReadByUnits(offset, buffer, _cluster, (cluster, inCluster, target) =>
         {
-            var cluster = position / _cluster;
-            var inCluster = position % _cluster;
-            var count = (int)Math.Min(_cluster - inCluster, end - position);
             var host = HostOffset(cluster);
-            if (host != 0)
-            {
-                if (!any) buffer.Clear();
-                any = true;
-                var data = ReadAt(host + inCluster, count, $"qcow2 cluster {cluster}");
-                data.CopyTo(buffer[(int)(position - offset)..]);
-            }
-            position += count;
-        }
-        return any;
-    }
+            if (host == 0) return false;
+            ReadAt(host + inCluster, target.Length, $"qcow2 cluster {cluster}").CopyTo(target);
+            return true;
+        });
 
     private long HostOffset(long cluster)
     {

@@ -36,27 +36,15 @@ public sealed class VdiReader : DiskSource
 
     public override long Length => (long)_header.DiskSize;
 
-    public override bool Read(long offset, Span<byte> buffer)
-    {
-        var any = false;
-        var end = Math.Min(offset + buffer.Length, Length);
-        for (var position = offset; position < end;)
+    public override bool Read(long offset, Span<byte> buffer) =>
+        ReadByUnits(offset, buffer, _header.BlockSize, (block, inBlock, target) =>
         {
-            var block = position / _header.BlockSize;
-            var inBlock = position % _header.BlockSize;
-            var count = (int)Math.Min(_header.BlockSize - inBlock, end - position);
             var entry = _map[block];
-            if (entry < VdiHeader.Discarded)
-            {
-                if (!any) buffer.Clear();
-                any = true;
-                _stream.Position = _header.DataOffset + (long)entry * _header.BlockSize + inBlock;
-                _stream.ReadExactly(buffer.Slice((int)(position - offset), count));
-            }
-            position += count;
-        }
-        return any;
-    }
+            if (entry >= VdiHeader.Discarded) return false;
+            _stream.Position = _header.DataOffset + (long)entry * _header.BlockSize + inBlock;
+            _stream.ReadExactly(target);
+            return true;
+        });
 
     public override void Dispose()
     {

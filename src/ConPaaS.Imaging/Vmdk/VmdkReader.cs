@@ -69,27 +69,13 @@ public sealed class VmdkReader : DiskSource
 
     public long GrainSize => _grainBytes;
 
-    public override bool Read(long offset, Span<byte> buffer)
-    {
-        var any = false;
-        var end = Math.Min(offset + buffer.Length, Length);
-        for (var position = offset; position < end;)
+    public override bool Read(long offset, Span<byte> buffer) =>
+        ReadByUnits(offset, buffer, _grainBytes, (grain, inGrain, target) =>
         {
-            var grain = position / _grainBytes;
-            var inGrain = (int)(position - grain * _grainBytes);
-            var count = (int)Math.Min(_grainBytes - inGrain, end - position);
-            var target = buffer.Slice((int)(position - offset), count);
-            if (LoadGrain(grain))
-            {
-                if (!any) buffer.Clear();
-                any = true;
-                _grain.AsSpan(inGrain, count).CopyTo(target);
-            }
-            position += count;
-        }
-        if (any) buffer[(int)(end - offset)..].Clear();
-        return any;
-    }
+            if (!LoadGrain(grain)) return false;
+            _grain.AsSpan(inGrain, target.Length).CopyTo(target);
+            return true;
+        });
 
     /// <summary>Loads grain <paramref name="grain"/> into <see cref="_grain"/>; false when it is unallocated or zero.</summary>
     private bool LoadGrain(long grain)
