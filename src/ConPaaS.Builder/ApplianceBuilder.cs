@@ -20,26 +20,33 @@ public static class ApplianceBuilder
         var customized = await CustomizeStage.BuildAsync(context, recipe, rootFs, RootFsStage.Key(recipe), epoch);
         var directory = outputDirectory ?? context.Images;
         var published = await ImageStage.PublishAsync(context, recipe, customized, directory, epoch);
-        WriteChecksums(directory, context.WorkDirectory("checksums"));
+        WriteChecksums(directory, published, context.WorkDirectory("checksums"));
         foreach (var file in published)
             BuildContext.Log($"  published {Path.GetRelativePath(context.Root, file)} ({new FileInfo(file).Length / 1048576.0:0.0} MiB)");
         return published;
     }
 
-    /// <summary>SHA256SUMS over every image in the directory, in sha256sum's format, replaced atomically.</summary>
-    private static void WriteChecksums(string directory, string work)
+    /// <summary>
+    /// SHA256SUMS over every image in the directory, in sha256sum's format, replaced atomically. Only the files just
+    /// published are hashed; the lines of the others (other targets' images) are kept as they were.
+    /// </summary>
+    private static void WriteChecksums(string directory, IReadOnlyList<string> published, string work)
     {
-        var lines = Directory.GetFiles(directory)
-            .Where(f => Path.GetFileName(f) is var name && name != "SHA256SUMS" && !name.StartsWith('.') && !name.EndsWith(".partial"))
-            .Order(StringComparer.Ordinal)
-            .Select(f =>
-            {
-                using var stream = File.OpenRead(f);
-                return $"{Convert.ToHexStringLower(SHA256.HashData(stream))}  {Path.GetFileName(f)}\n";
-            });
+        var sums = Path.Combine(directory, "SHA256SUMS");
+        var lines = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        if (File.Exists(sums))
+        {
+            foreach (var line in File.ReadAllLines(sums))
+                if (line.Split("  ", 2) is [var hash, var name] && File.Exists(Path.Combine(directory, name))) lines[name] = hash;
+        }
+        foreach (var file in published)
+        {
+            using var stream = File.OpenRead(file);
+            lines[Path.GetFileName(file)] = Convert.ToHexStringLower(SHA256.HashData(stream));
+        }
         var temporary = Path.Combine(work, "SHA256SUMS");
-        File.WriteAllText(temporary, string.Concat(lines));
-        File.Move(temporary, Path.Combine(directory, "SHA256SUMS"), overwrite: true);
+        File.WriteAllText(temporary, string.Concat(lines.Select(l => $"{l.Value}  {l.Key}\n")));
+        File.Move(temporary, sums, overwrite: true);
         Directory.Delete(work);
     }
 }
