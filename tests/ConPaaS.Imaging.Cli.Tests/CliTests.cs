@@ -10,6 +10,16 @@ public class CliTests
     private static string Ext4(TempDirectory temp) =>
         Filesystems.Ext4(temp, "root.ext4", 16, new Dictionary<string, string> { ["hello.txt"] = "hi\n" });
 
+    /// <summary>disk.raw: an MBR disk whose one partition holds a real ext4 filesystem, written by cps-image layout.</summary>
+    private static async Task<string> LayoutDiskAsync(TempDirectory temp)
+    {
+        Ext4(temp);
+        WriteLayout(temp, "table: mbr\npartitions:\n  - { name: root, image: root.ext4 }\n");
+        var layout = await CpsImage.RunAsync("layout", temp.File("layout.yaml"), temp.File("disk.raw"));
+        Assert.Equal(0, layout.ExitCode);
+        return temp.File("disk.raw");
+    }
+
     [Fact]
     public async Task LayoutWritesADiskThatSfdiskAndInspectAgreeOn()
     {
@@ -51,9 +61,7 @@ public class CliTests
     public async Task ConvertWritesWhatQemuImgCallsIdentical()
     {
         using var temp = new TempDirectory();
-        Ext4(temp);
-        WriteLayout(temp, "table: mbr\npartitions:\n  - { name: root, image: root.ext4 }\n");
-        await CpsImage.RunAsync("layout", temp.File("layout.yaml"), temp.File("disk.raw"));
+        await LayoutDiskAsync(temp);
         foreach (var format in new[] { "vmdk", "vdi", "qcow2" })
         {
             var result = await CpsImage.RunAsync("convert", "--to", format, temp.File("disk.raw"), temp.File($"disk.{format}"));
@@ -98,9 +106,7 @@ public class CliTests
     public async Task OvaThenVerifyAndACorruptedOvaFails()
     {
         using var temp = new TempDirectory();
-        Ext4(temp);
-        WriteLayout(temp, "table: mbr\npartitions:\n  - { name: root, image: root.ext4 }\n");
-        await CpsImage.RunAsync("layout", temp.File("layout.yaml"), temp.File("disk.raw"));
+        await LayoutDiskAsync(temp);
         File.WriteAllText(temp.File("vm.yaml"), "name: test-vm\ncpus: 2\nmemory-mb: 512\nnics:\n  - attachment: nat\n  - { attachment: host-only, network: vboxnet0 }\n");
 
         var pack = await CpsImage.RunAsync("ova", "--hardware", temp.File("vm.yaml"), "--disk", temp.File("disk.raw"), temp.File("vm.ova"));
