@@ -61,11 +61,12 @@ public static class ImageStage
 
     private static async Task AssembleDiskAsync(BuildContext context, Recipe recipe, string rootFilesystem, string disk, string work)
     {
+        var sizes = LayoutPlanner.Plan(recipe.Disk!).Partitions.ToDictionary(p => p.Name, p => p.Size);
         var partitions = new List<PartitionSpec>();
         foreach (var partition in recipe.Disk!.Partitions)
         {
             string? image = partition.Name == "root" ? rootFilesystem : null;
-            if (partition.Kind == PartitionKind.Swap) image = await MakeSwapAsync(context, recipe, partition, work);
+            if (partition.Kind == PartitionKind.Swap) image = await MakeSwapAsync(context, recipe, partition.Name, sizes[partition.Name], work);
             partitions.Add(partition with { Image = image });
         }
         var plan = LayoutPlanner.Plan(recipe.Disk with { Partitions = partitions, Seed = recipe.Name });
@@ -76,12 +77,11 @@ public static class ImageStage
         DiskAssembler.Write(plan, disk, bootCode, coreImage, cancellationToken: context.CancellationToken);
     }
 
-    private static async Task<string> MakeSwapAsync(BuildContext context, Recipe recipe, PartitionSpec partition, string work)
+    private static async Task<string> MakeSwapAsync(BuildContext context, Recipe recipe, string name, long size, string work)
     {
-        var size = LayoutPlanner.Plan(recipe.Disk!).Partitions.Single(p => p.Name == partition.Name).Size;
-        var swap = Path.Combine(work, $"{partition.Name}.swap");
+        var swap = Path.Combine(work, $"{name}.swap");
         using (var file = File.Create(swap)) file.SetLength(size);
-        await context.RunAsync(new Command("mkswap", "-L", partition.Name, "-U", DeterministicId.Guid($"{recipe.Name}/{partition.Name}").ToString(), swap));
+        await context.RunAsync(new Command("mkswap", "-L", name, "-U", DeterministicId.Guid($"{recipe.Name}/{name}").ToString(), swap));
         return swap;
     }
 
