@@ -69,25 +69,12 @@ public sealed class BuildContext(string root, CancellationToken cancellationToke
         return work;
     }
 
-    /// <summary>Copies a finished file to its published place atomically: a temporary name, fsync, then rename.</summary>
+    /// <summary>Copies a finished file to its published place atomically (<see cref="Imaging.Common.AtomicFile"/>).</summary>
     public static void Publish(string source, string destination)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-        var temporary = $"{destination}.{Environment.ProcessId}.partial";
-        try
-        {
-            using (var input = File.OpenRead(source))
-            using (var output = new FileStream(temporary, FileMode.Create, FileAccess.Write))
-            {
-                input.CopyTo(output);
-                output.Flush(flushToDisk: true);
-            }
-            File.SetUnixFileMode(temporary, File.GetUnixFileMode(source));
-            File.Move(temporary, destination, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
+        using var output = Imaging.Common.AtomicFile.Create(destination);
+        using (var input = File.OpenRead(source)) input.CopyTo(output.Stream);
+        File.SetUnixFileMode(output.TemporaryPath, File.GetUnixFileMode(source));
+        output.Commit();
     }
 }
