@@ -1,0 +1,29 @@
+namespace ConPaaS.Director.Cloud;
+
+/// <summary>What a node is for: the director fills this in, the driver turns it into a VM, a container or a process.</summary>
+/// <param name="Program">cpsmanager or cpsagent.</param>
+/// <param name="Context">The node's contextualization: an INI file the program reads on start (ConPaaS's config.cfg).</param>
+public sealed record NodeRequest(string Vmid, string Role, long AppId, long ServiceId, string Cloud, string Program,
+    string CertificatePem, string KeyPem, string CaPem, Func<string, int, string> Context);
+
+/// <summary>A node the driver started: where it listens.</summary>
+public sealed record Node(string Vmid, string Ip, int Port);
+
+/// <summary>
+/// A cloud the director starts nodes in. Drivers only place and stop nodes; ids, states, charging and
+/// certificates stay with the director, so services never know which driver ran them.
+/// </summary>
+public interface ICloudDriver : IAsyncDisposable
+{
+    string Name { get; }
+
+    Task<Node> StartAsync(NodeRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Stops the node; stopping one that is already gone is not an error.</summary>
+    Task StopAsync(string vmid);
+
+    bool IsRunning(string vmid);
+
+    /// <summary>Problems a check should report (a missing program, an unusable network), empty when fine.</summary>
+    IEnumerable<string> Check();
+}

@@ -1,0 +1,85 @@
+using ConPaaS.Director.Cloud;
+using ConPaaS.Director.Data;
+using ConPaaS.Platform.Security;
+using Dapper;
+
+namespace ConPaaS.Director.Lifecycle;
+
+/// <summary>
+/// Starting and stopping nodes for applications: a resource row per node (its id, address and charge), a
+/// certificate for it from our CA, and the driver doing the rest. Charging is the credit charger's job.
+/// </summary>
+public sealed class Nodes(Database database, ICloudDriver driver, DirectorCertificates certificates, DirectorSettings settings)
+{
+    public const string ResourceColumns = "rid, vmid, app_id, service_id, ip, port, role, cloud, created, charged";
+
+    public ICloudDriver Driver => driver;
+
+    /// <summary>Starts a manager (service 0) or an agent of <paramref name="serviceId"/> and records it.</summary>
+    public async Task<Resource> StartAsync(Application application, long serviceId, string role, string serviceType, string cloud, CancellationToken cancellationToken)
+    {
+        var created = DateTimeOffset.UtcNow.ToString("O");
+        var rid = database.Write((connection, transaction) =>
+        {
+            var id = connection.ExecuteScalar<long>(
+                "INSERT INTO resources (vmid, app_id, service_id, ip, port, role, cloud, created) VALUES (@vmid, @aid, @serviceId, '', 0, @role, @cloud, @created) RETURNING rid",
+                new { vmid = Guid.NewGuid().ToString(), aid = application.Aid, serviceId, role, cloud, created }, transaction);
+            connection.Execute("UPDATE resources SET vmid = @vmid WHERE rid = @id", new { vmid = VmidFor(id), id }, transaction);
+            return id;
+        });
+        var vmid = VmidFor(rid);
+        var identity = new CertificateIdentity(application.Uid, role, application.Aid, vmid);
+        var (certificate, key) = certificates.Authority.IssueWithKey(identity, ["127.0.0.1", "localhost"]);
+        try
+        {
+            var node = await driver.StartAsync(new NodeRequest(vmid, role, application.Aid, serviceId, cloud,
+                role == Roles.Manager ? "cpsmanager" : "cpsagent", certificate, key, certificates.Authority.CertificatePem,
+                (ip, port) => Context(application, serviceId, serviceType, role, vmid, cloud, ip, port)), cancellationToken);
+            database.Write((connection, transaction) => connection.Execute(
+                "UPDATE resources SET ip = @Ip, port = @Port WHERE rid = @rid", new { node.Ip, node.Port, rid }, transaction));
+            return Get(rid) ?? throw new InvalidOperationException($"node {vmid} vanished while starting");
+        }
+        catch
+        {
+            await StopAsync(vmid);
+            throw;
+        }
+    }
+
+    public async Task StopAsync(string vmid)
+    {
+        await driver.StopAsync(vmid);
+        database.Write((connection, transaction) => connection.Execute("DELETE FROM resources WHERE vmid = @vmid", new { vmid }, transaction));
+    }
+
+    public async Task StopApplicationAsync(long aid)
+    {
+        var vmids = database.Read(connection => connection.Query<string>("SELECT vmid FROM resources WHERE app_id = @aid", new { aid }).ToArray());
+        foreach (var vmid in vmids) await StopAsync(vmid);
+    }
+
+    public Resource? Get(long rid) => database.Read(connection =>
+        connection.QuerySingleOrDefault<Resource>($"SELECT {ResourceColumns} FROM resources WHERE rid = @rid", new { rid }));
+
+    public IReadOnlyList<Resource> OfApplication(long aid) => database.Read(connection =>
+        connection.Query<Resource>($"SELECT {ResourceColumns} FROM resources WHERE app_id = @aid ORDER BY rid", new { aid }).ToList());
+
+    private static string VmidFor(long rid) => $"local-{rid:D8}";
+
+    /// <summary>The node's contextualization file (ConPaaS's config.cfg): who it is and where the director is.</summary>
+    private string Context(Application application, long serviceId, string serviceType, string role, string vmid, string cloud, string ip, int port) =>
+        $"""
+        [node]
+        ROLE = {role}
+        VMID = {vmid}
+        IP = {ip}
+        PORT = {port}
+        USER_ID = {application.Uid}
+        APP_ID = {application.Aid}
+        SERVICE_ID = {serviceId}
+        SERVICE_TYPE = {serviceType}
+        CLOUD = {cloud}
+        DIRECTOR_URL = https://{settings.Listen.Address}:{settings.Listen.Port}
+        CERT_DIR = certs
+        """ + "\n";
+}
