@@ -9,7 +9,14 @@ internal static class ToolsTarget
     public static readonly IReadOnlyList<(string Name, string Project)> Tools =
     [
         ("cps-image", "src/ConPaaS.Imaging.Cli/ConPaaS.Imaging.Cli.csproj"),
+        ("cps-tools", "src/ConPaaS.Tools/ConPaaS.Tools.csproj"),
+        ("cpsdirector", "src/ConPaaS.Director/ConPaaS.Director.csproj"),
+        ("cpsmanager", "src/ConPaaS.Manager/ConPaaS.Manager.csproj"),
     ];
+
+    /// <summary>cps-tools is also installed under these names; the name it is called by chooses the object.</summary>
+    public static readonly IReadOnlyList<string> ToolsAliases =
+        ["application", "service", "user", "cloud", "director", "php", "java", "helloworld", "xtreemfs", "mysql", "generic"];
 
     public static async Task RunAsync(BuildContext context)
     {
@@ -24,7 +31,7 @@ internal static class ToolsTarget
             {
                 await context.RunAsync(new Command("dotnet", "publish", Path.Combine(context.Root, project),
                     "-c", "Release", "-r", "linux-x64", "--self-contained", "true", "--nologo",
-                    "-p:PublishSingleFile=true", "-p:DebugType=none", "-o", Path.Combine(directory, name)));
+                    "-p:PublishSingleFile=true", "-p:IncludeNativeLibrariesForSelfExtract=true", "-p:DebugType=none", "-o", Path.Combine(directory, name)));
             }
         });
 
@@ -32,6 +39,12 @@ internal static class ToolsTarget
         {
             BuildContext.Publish(Path.Combine(published, name, name), Path.Combine(context.Bin, name));
             BuildContext.Log($"  published out/bin/{name}");
+        }
+        foreach (var alias in ToolsAliases)
+        {
+            var link = Path.Combine(context.Bin, "cps-" + alias);
+            if (File.Exists(link) || Directory.Exists(link) || new FileInfo(link).LinkTarget is not null) File.Delete(link);
+            File.CreateSymbolicLink(link, "cps-tools");
         }
     }
 }

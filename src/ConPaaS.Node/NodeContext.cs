@@ -1,0 +1,25 @@
+using System.Net;
+using ConPaaS.Platform.Configuration;
+
+namespace ConPaaS.Node;
+
+/// <summary>
+/// The node's contextualization, the INI file the director's cloud driver writes (ConPaaS's config.cfg): who this
+/// node is, where it listens, where the director is, and where its certificates are.
+/// </summary>
+public sealed record NodeContext(string Role, string Vmid, IPEndPoint Listen, long UserId, long AppId, long ServiceId,
+    string ServiceType, string Cloud, Uri DirectorUrl, string CertificateDirectory, string StateDirectory)
+{
+    public static NodeContext Load(string path)
+    {
+        var file = IniFile.Load(path);
+        string Get(string key) => file.Get("node", key) is { Length: > 0 } value ? value : throw new InvalidDataException($"{path}: [node] {key} is missing");
+        long Number(string key) => long.TryParse(Get(key), out var value) && value >= 0 ? value : throw new InvalidDataException($"{path}: [node] {key} must be a whole number");
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        if (!IPAddress.TryParse(Get("IP"), out var address)) throw new InvalidDataException($"{path}: [node] IP is not an address");
+        if (!Uri.TryCreate(Get("DIRECTOR_URL"), UriKind.Absolute, out var director)) throw new InvalidDataException($"{path}: [node] DIRECTOR_URL is not a URL");
+        return new NodeContext(Get("ROLE"), Get("VMID"), new IPEndPoint(address, (int)Number("PORT")), Number("USER_ID"), Number("APP_ID"),
+            Number("SERVICE_ID"), Get("SERVICE_TYPE"), Get("CLOUD"), director, Path.Combine(directory, Get("CERT_DIR")),
+            directory);
+    }
+}

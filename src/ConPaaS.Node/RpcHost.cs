@@ -1,0 +1,99 @@
+using System.Security.Authentication;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ConPaaS.Platform.Security;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace ConPaaS.Node;
+
+/// <summary>
+/// The JSON-RPC endpoint of a manager or an agent. TLS requires a client certificate from the deployment's CA;
+/// <paramref name="authorize"/> then decides whether that identity may call this node at all (the manager's and the
+/// agents' rules differ). GET takes method, id, service_id and params (JSON) from the query; POST a JSON body
+/// <c>{service_id, method, params, id}</c>. Answers are <c>{"result": ..., "error": null, "id": ...}</c> or
+/// <c>{"error": "...", "id": ...}</c>.
+/// </summary>
+public sealed class RpcHost(NodeContext context, Func<CertificateIdentity, bool> authorize, Func<RpcCall, CancellationToken, Task<object?>> dispatch)
+{
+    public const long MaxBodyBytes = 64L << 20;
+
+    public WebApplication Build()
+    {
+        var certificates = context.CertificateDirectory;
+        var own = TlsClient.LoadPem(Path.Combine(certificates, "cert.pem"), Path.Combine(certificates, "key.pem"));
+        var ca = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(certificates, "ca_cert.pem")));
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-dd HH:mm:ss "; });
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = MaxBodyBytes;
+            kestrel.Listen(context.Listen, listen => listen.UseHttps(https =>
+            {
+                https.ServerCertificate = own;
+                https.SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
+                https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
+                https.ClientCertificateValidation = (certificate, _, _) => CertificateAuthority.Validates(ca, certificate);
+            }));
+        });
+        var app = builder.Build();
+        app.MapMethods("/", ["GET", "POST"], HandleAsync);
+        return app;
+    }
+
+    private async Task HandleAsync(HttpContext http)
+    {
+        JsonNode? id = null;
+        try
+        {
+            var identity = CertificateIdentity.FromCertificate(http.Connection.ClientCertificate!);
+            if (!authorize(identity))
+            {
+                await Answer(http, StatusCodes.Status403Forbidden, new JsonObject { ["error"] = $"a {identity.Role} certificate of user {identity.Uid}, application {identity.ApplicationId} may not call this node", ["id"] = null });
+                return;
+            }
+            var (serviceId, method, parameters, requestId) = await ReadAsync(http);
+            id = requestId;
+            var result = await dispatch(new RpcCall(serviceId, method, parameters, identity), http.RequestAborted);
+            await Answer(http, StatusCodes.Status200OK, new JsonObject
+            {
+                ["result"] = JsonSerializer.SerializeToNode(result), ["error"] = null, ["id"] = id?.DeepClone(),
+            });
+        }
+        catch (Exception e) when (e is RpcException or JsonException or InvalidDataException or System.Security.Cryptography.CryptographicException)
+        {
+            await Answer(http, StatusCodes.Status400BadRequest, new JsonObject { ["error"] = e.Message, ["id"] = id?.DeepClone() });
+        }
+    }
+
+    private static async Task<(long, string, JsonObject, JsonNode?)> ReadAsync(HttpContext http)
+    {
+        if (HttpMethods.IsGet(http.Request.Method))
+        {
+            var query = http.Request.Query;
+            var parameters = query["params"].ToString() is { Length: > 0 } text ? JsonNode.Parse(text) as JsonObject : new JsonObject();
+            return (long.TryParse(query["service_id"], out var sid) ? sid : 0, query["method"].ToString() is { Length: > 0 } m ? m : throw new RpcException("missing 'method'"),
+                parameters ?? throw new RpcException("'params' must be a JSON object"), JsonValue.Create(query["id"].ToString()));
+        }
+        var body = await JsonNode.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted) as JsonObject
+                   ?? throw new RpcException("the request body must be a JSON object");
+        var method = body["method"] is JsonValue mv && mv.TryGetValue<string>(out var name) ? name : throw new RpcException("missing 'method'");
+        var service = body["service_id"] is JsonValue sv && (sv.TryGetValue<long>(out var number) || (sv.TryGetValue<string>(out var s) && long.TryParse(s, out number))) ? number : 0;
+        var p = body["params"] switch { null => new JsonObject(), JsonObject o => o, _ => throw new RpcException("'params' must be a JSON object") };
+        return (service, method, (JsonObject)p.DeepClone(), body["id"]);
+    }
+
+    private static Task Answer(HttpContext http, int status, JsonObject body)
+    {
+        http.Response.StatusCode = status;
+        return http.Response.WriteAsJsonAsync(body);
+    }
+}

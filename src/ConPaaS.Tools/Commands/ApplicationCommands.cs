@@ -1,0 +1,128 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+
+namespace ConPaaS.Tools.Commands;
+
+/// <summary>cps-tools application: create, list, rename, delete, start, stop, manifest, get_info.</summary>
+public static class ApplicationCommands
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(10);
+
+    public static Command Build()
+    {
+        var application = new Command("application", "applications: each has one manager and any number of services");
+        Argument<string> App() => new("app_name_or_id") { Description = "the application's id or name" };
+
+        var name = new Argument<string>("name") { Description = "the application's name" };
+        var create = new Command("create", "create an application") { name };
+        create.SetAction(Cli.Action(async (s, token) =>
+        {
+            var created = await s.Director.PostAsync("/createapp", Form(("name", s.Get(name))), token);
+            s.Output.Message($"Application '{created?["name"]}' created with id {created?["aid"]}.", created);
+        }));
+        application.Subcommands.Add(create);
+
+        var list = new Command("list", "list your applications");
+        list.SetAction(Cli.Action(async (s, token) =>
+        {
+            var rows = (await s.Director.GetAsync("/listapp", token))?.AsArray() ?? [];
+            s.Output.Table(["aid", "name", "manager", "cloud", "status"],
+                rows.OfType<JsonObject>().Select(a => (IReadOnlyList<string>)new[] { "aid", "name", "manager", "cloud", "status" }.Select(k => Output.Cell(a[k])).ToArray()), rows);
+        }));
+        application.Subcommands.Add(list);
+
+        var renameApp = App();
+        var newName = new Argument<string>("new_name") { Description = "the new name" };
+        var rename = new Command("rename", "rename an application") { renameApp, newName };
+        rename.SetAction(Cli.Action(async (s, token) =>
+        {
+            var app = await s.ApplicationAsync(s.Get(renameApp), token);
+            var result = await s.Director.PostAsync($"/renameapp/{app["aid"]}", Form(("name", s.Get(newName))), token);
+            s.Output.Message($"Application {app["aid"]} renamed to '{s.Get(newName)}'.", result);
+        }));
+        application.Subcommands.Add(rename);
+
+        var deleteApp = App();
+        var delete = new Command("delete", "delete an application, stopping it and its services first") { deleteApp };
+        delete.SetAction(Cli.Action(async (s, token) =>
+        {
+            var app = await s.ApplicationAsync(s.Get(deleteApp), token);
+            var result = await s.Director.PostAsync($"/deleteapp/{app["aid"]}", [], token);
+            s.Output.Message($"Application '{app["name"]}' with id {app["aid"]} has been deleted.", result);
+        }));
+        application.Subcommands.Add(delete);
+
+        var startApp = App();
+        var cloud = new Option<string?>("--cloud", "-c") { Description = "the cloud to start the manager in (see 'cloud list')" };
+        var start = new Command("start", "start the application's manager and wait until it runs") { startApp, cloud };
+        start.SetAction(Cli.Action(async (s, token) =>
+        {
+            var app = await s.ApplicationAsync(s.Get(startApp), token);
+            var path = s.Result.GetValue(cloud) is { } c ? $"/startapp/{app["aid"]}/{Uri.EscapeDataString(c)}" : $"/startapp/{app["aid"]}";
+            await s.Director.PostAsync(path, [], token);
+            if (!s.Output.Json) Console.Write($"Application '{app["name"]}' with id {app["aid"]} is starting... ");
+            var state = await WaitAsync(s, app["aid"]!.GetValue<long>(), token);
+            if (!s.Output.Json) Console.WriteLine(" done.");
+            else s.Output.Message("", state);
+        }));
+        application.Subcommands.Add(start);
+
+        var stopApp = App();
+        var stop = new Command("stop", "stop the application: its services' nodes and its manager") { stopApp };
+        stop.SetAction(Cli.Action(async (s, token) =>
+        {
+            var app = await s.ApplicationAsync(s.Get(stopApp), token);
+            var result = await s.Director.PostAsync($"/stopapp/{app["aid"]}", [], token);
+            s.Output.Message($"Application '{app["name"]}' with id {app["aid"]} has been stopped.", result);
+        }));
+        application.Subcommands.Add(stop);
+
+        var file = new Argument<FileInfo>("manifest") { Description = "the manifest file (JSON)" };
+        var manifest = new Command("manifest", "create an application from a manifest") { file };
+        manifest.SetAction(Cli.Action(async (s, token) =>
+        {
+            var path = s.Get(file);
+            if (!path.Exists) throw new CliException($"{path.FullName}: no such file");
+            if (path.Length > 1 << 20) throw new CliException($"{path.FullName}: a manifest larger than 1 MiB is not plausible");
+            var created = await s.Director.PostAsync("/upload_manifest", Form(("manifest", await File.ReadAllTextAsync(path.FullName, token))), token);
+            s.Output.Message($"Application '{created?["name"]}' created with id {created?["aid"]}.", created);
+        }));
+        application.Subcommands.Add(manifest);
+
+        var infoApp = App();
+        var getInfo = new Command("get_info", "show the application and its manager's view of its services") { infoApp };
+        getInfo.SetAction(Cli.Action(async (s, token) =>
+        {
+            var app = await s.ApplicationAsync(s.Get(infoApp), token);
+            var info = app["status"]?.ToString() == "RUNNING" ? await ManagerRpc.CallAsync(s, app, 0, "get_app_info", new { }, token) : null;
+            var data = new JsonObject { ["application"] = app.DeepClone(), ["manager"] = info?.DeepClone() };
+            var lines = new List<string> { $"aid: {app["aid"]}", $"name: {app["name"]}", $"status: {app["status"]}", $"manager: {Output.Cell(app["manager"])}", $"cloud: {Output.Cell(app["cloud"])}" };
+            if (info?["states"] is JsonObject states)
+                lines.AddRange(states.Select(kv => $"service {kv.Key}: {Output.Cell(kv.Value)}"));
+            s.Output.Message(string.Join("\n", lines), data);
+        }));
+        application.Subcommands.Add(getInfo);
+        return application;
+    }
+
+    /// <summary>Polls the director until the application is RUNNING; ERROR or a stop fails the command.</summary>
+    private static async Task<JsonObject> WaitAsync(Session s, long aid, CancellationToken token)
+    {
+        var deadline = DateTime.UtcNow + StartTimeout;
+        while (true)
+        {
+            var app = await s.ApplicationAsync(aid.ToString(System.Globalization.CultureInfo.InvariantCulture), token);
+            switch (Output.Cell(app["status"]))
+            {
+                case "RUNNING": return app;
+                case "ERROR" or "STOPPED":
+                    if (!s.Output.Json) Console.WriteLine();
+                    throw new CliException($"application {aid} failed to start (status {app["status"]}); see the director's log");
+            }
+            if (DateTime.UtcNow > deadline) throw new CliException($"application {aid} did not start within {StartTimeout.TotalMinutes} minutes");
+            await Task.Delay(100, token);
+        }
+    }
+
+    public static Dictionary<string, string> Form(params (string Key, string Value)[] values) => values.ToDictionary(v => v.Key, v => v.Value);
+}

@@ -1,0 +1,43 @@
+using System.Net.Http.Json;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ConPaaS.Platform.Security;
+
+namespace ConPaaS.Tools;
+
+/// <summary>
+/// JSON-RPC to an application manager, straight from the client as ConPaaS does for everything service-specific.
+/// The manager must present a manager certificate of that application from our CA.
+/// </summary>
+public static class ManagerRpc
+{
+    public static async Task<JsonNode?> CallAsync(Session session, JsonObject application, long serviceId, string method, object parameters, CancellationToken cancellationToken)
+    {
+        var config = session.Director.Config;
+        var aid = application["aid"]!.GetValue<long>();
+        if (Output.Cell(application["status"]) != "RUNNING" || application["manager"] is null)
+            throw new CliException($"application {aid} is {Output.Cell(application["status"])}; start it first");
+        var address = $"{Output.Cell(application["manager"])}:{application["manager_port"]?.GetValue<long>() ?? 443}";
+        if (!File.Exists(config.CertificatePath)) throw new CliException("no certificate; run 'cps-tools user get_certificate'");
+        using var http = TlsClient.Create(X509Certificate2.CreateFromPem(File.ReadAllText(config.CaPath)), TlsClient.LoadPem(config.CertificatePath, config.KeyPath),
+            checkHostName: false, timeout: TimeSpan.FromSeconds(300),
+            acceptServer: server => server.Role == Roles.Manager && server.ApplicationId == aid);
+        JsonObject? body;
+        try
+        {
+            using var response = await http.PostAsJsonAsync($"https://{address}/", new { service_id = serviceId, method, @params = parameters, id = 1 }, cancellationToken);
+            body = await response.Content.ReadFromJsonAsync<JsonObject>(cancellationToken);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new CliException($"the manager of application {aid} at {address} is not reachable: {e.Message}");
+        }
+        catch (JsonException)
+        {
+            throw new CliException($"the manager of application {aid} sent something that is not JSON");
+        }
+        if (body?["error"] is JsonValue error && error.GetValueKind() == JsonValueKind.String) throw new CliException(error.GetValue<string>());
+        return body?["result"];
+    }
+}
