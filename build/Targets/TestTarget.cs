@@ -10,7 +10,8 @@ internal static class TestTarget
     {
         var command = new Command("dotnet", "test", Path.Combine(context.Root, "ConPaaS.sln"), "-c", "Release", "--nologo",
                 "--logger", "console;verbosity=normal")
-            .WithEnvironment("CPS_IMAGE", Path.Combine(context.Bin, "cps-image"));
+            .WithEnvironment("CPS_IMAGE", Path.Combine(context.Bin, "cps-image"))
+            .WithEnvironment("CPS_BIN", context.Bin);
         await context.RunAsync(command);
     }
 }

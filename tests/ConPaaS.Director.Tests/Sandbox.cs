@@ -1,0 +1,136 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using ConPaaS.Platform.Security;
+using ConPaaS.Processes;
+using ConPaaS.Testing;
+
+namespace ConPaaS.Director.Tests;
+
+/// <summary>
+/// A real director: the published cpsdirector binary running 'sandbox' in a temporary directory on a free TLS
+/// port, nodes on a loopback /24 of its own, and a HOME of its own for the real cps-tools.
+/// </summary>
+public sealed class Sandbox : IAsyncDisposable
+{
+    private readonly TempDirectory _directory = new();
+    private readonly IReadOnlyDictionary<string, string> _environment;
+    private BackgroundProcess? _director;
+
+    public int Port { get; } = FreePort();
+    public string Subnet { get; } = $"127.{Random.Shared.Next(100, 250)}.{Random.Shared.Next(1, 250)}.0/24";
+    public string Directory => _directory.File("state");
+    public string Home => _directory.File("home");
+    public string ToolsConfig => Path.Combine(Directory, "cps-tools.conf");
+    public string DatabasePath => Path.Combine(Directory, "director.db");
+    public string Log => _directory.File("director.log");
+    public Uri Url => new($"https://127.0.0.1:{Port}");
+
+    public static string Bin
+    {
+        get
+        {
+            var bin = Environment.GetEnvironmentVariable("CPS_BIN") is { Length: > 0 } set ? set : Path.Combine(Repository.Root, "out", "bin");
+            if (!File.Exists(Path.Combine(bin, "cpsdirector")) || !File.Exists(Path.Combine(bin, "cps-tools")))
+                throw new InvalidOperationException($"{bin} lacks cpsdirector or cps-tools; run ./build.sh --target Test (it publishes them first)");
+            return bin;
+        }
+    }
+
+    private Sandbox(IReadOnlyDictionary<string, string> environment) => _environment = environment;
+
+    public static async Task<Sandbox> StartAsync(IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var sandbox = new Sandbox(environment ?? new Dictionary<string, string>());
+        System.IO.Directory.CreateDirectory(sandbox.Home);
+        await sandbox.RestartAsync();
+        return sandbox;
+    }
+
+    /// <summary>Starts (again) the director on the same state and port, and waits until it answers.</summary>
+    public async Task RestartAsync()
+    {
+        var command = new Command(Path.Combine(Bin, "cpsdirector"), "sandbox", Directory, "--port", Port.ToString(), "--subnet", Subnet).Contained();
+        foreach (var (name, value) in _environment) command = command.WithEnvironment(name, value);
+        _director = BackgroundProcess.Start(command, Log);
+        using var client = TlsClient.Create(null, null, checkHostName: false, timeout: TimeSpan.FromSeconds(2));
+        for (var attempt = 0; attempt < 300; attempt++)
+        {
+            if (_director.Exited.IsCompleted) throw new InvalidOperationException($"the director exited: {File.ReadAllText(Log)}");
+            try
+            {
+                using var response = await client.GetAsync(new Uri(Url, "/version"));
+                if (response.IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"the director did not answer on {Url}: {File.ReadAllText(Log)}");
+    }
+
+    /// <summary>SIGKILLs the director (its nodes die with it).</summary>
+    public async Task KillAsync()
+    {
+        if (_director is null) return;
+        await _director.KillAsync();
+        _director.Dispose();
+        _director = null;
+    }
+
+    /// <summary>Runs the real cps-tools against this director.</summary>
+    public Task<CommandResult> CpsToolsAsync(params string[] arguments) => RunToolAsync("cps-tools", arguments);
+
+    public async Task<CommandResult> RunToolAsync(string tool, params string[] arguments)
+    {
+        var command = new Command(Path.Combine(Bin, tool), ["--conf_file", ToolsConfig, .. arguments]).WithEnvironment("HOME", Home);
+        return await command.RunAsync(CancellationToken.None, allowFailure: true);
+    }
+
+    /// <summary>cps-tools that must succeed; returns its stdout.</summary>
+    public async Task<string> CpsToolsOkAsync(params string[] arguments)
+    {
+        var result = await CpsToolsAsync(arguments);
+        Assert.True(result.Succeeded, $"cps-tools {string.Join(' ', arguments)} failed ({result.ExitCode}): {result.StandardError}");
+        return result.StandardOutput;
+    }
+
+    /// <summary>An HTTPS client trusting this director's CA, presenting <paramref name="certificate"/> if given.</summary>
+    public HttpClient Client(X509Certificate2? certificate = null) =>
+        TlsClient.Create(Ca, certificate, checkHostName: true, timeout: TimeSpan.FromSeconds(60));
+
+    public X509Certificate2 Ca => X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(Directory, "certs", "ca_cert.pem")));
+
+    /// <summary>The director's own CA, loaded from its state the way only someone with the key file could.</summary>
+    public CertificateAuthority Authority => CertificateAuthority.LoadOrCreate(Path.Combine(Directory, "certs"), "sandbox");
+
+    public static X509Certificate2 Usable(string certificatePem, string keyPem)
+    {
+        using var ephemeral = X509Certificate2.CreateFromPem(certificatePem, keyPem);
+        return X509CertificateLoader.LoadPkcs12(ephemeral.Export(X509ContentType.Pkcs12), null);
+    }
+
+    /// <summary>A certificate for <paramref name="identity"/> from the director's CA.</summary>
+    public X509Certificate2 Certificate(CertificateIdentity identity)
+    {
+        var (certificate, key) = Authority.IssueWithKey(identity);
+        return Usable(certificate, key);
+    }
+
+    /// <summary>The database through the sqlite3 command line tool, an oracle we did not write.</summary>
+    public string Sql(string query) => HostTool.Run("sqlite3", DatabasePath, query).Trim();
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        _directory.Dispose();
+    }
+}
