@@ -82,9 +82,11 @@ public sealed class Sandbox : IAsyncDisposable
     /// <summary>Runs the real cps-tools against this director.</summary>
     public Task<CommandResult> CpsToolsAsync(params string[] arguments) => RunToolAsync("cps-tools", arguments);
 
-    public async Task<CommandResult> RunToolAsync(string tool, params string[] arguments)
+    public Task<CommandResult> RunToolAsync(string tool, params string[] arguments) => RunToolWithAsync(ToolsConfig, tool, arguments);
+
+    public async Task<CommandResult> RunToolWithAsync(string config, string tool, params string[] arguments)
     {
-        var command = new Command(Path.Combine(Bin, tool), ["--conf_file", ToolsConfig, .. arguments]).WithEnvironment("HOME", Home);
+        var command = new Command(Path.Combine(Bin, tool), ["--conf_file", config, .. arguments]).WithEnvironment("HOME", Home);
         return await command.RunAsync(CancellationToken.None, allowFailure: true);
     }
 
