@@ -1,0 +1,57 @@
+using ConPaaS.Processes;
+
+namespace ConPaaS.Director.Tests;
+
+/// <summary>cpsdirector adduser and check, the administrator's commands.</summary>
+public class AdminTests
+{
+    [Fact]
+    public async Task Adduser_adds_a_user_who_can_then_log_in_and_refuses_a_duplicate()
+    {
+        await using var sandbox = await Sandbox.StartAsync();
+        var config = Path.Combine(sandbox.Directory, "director.cfg");
+        var added = await RunAsync("adduser", "--config", config, "--username", "erin", "--email", "erin@example.org", "--password", "long enough secret", "--credit", "7");
+        Assert.True(added.Succeeded, added.StandardError);
+        Assert.Matches(@"^User 'erin' created with id \d+ and 7 credits\.\n$", added.StandardOutput);
+
+        File.WriteAllText(sandbox.ToolsConfig, "[cps-tools]\ndirector_url = " + sandbox.Url + "\nusername = erin\npassword = long enough secret\n");
+        await sandbox.CpsToolsOkAsync("user", "get_certificate");
+        Assert.Equal("7\n", await sandbox.CpsToolsOkAsync("user", "get_credit"));
+
+        var again = await RunAsync("adduser", "--config", config, "--username", "erin", "--email", "e@x", "--password", "another secret");
+        Assert.Equal(1, again.ExitCode);
+        Assert.Equal("cpsdirector: error: user 'erin' already exists\n", again.StandardError);
+        var noPassword = await RunAsync("adduser", "--config", config, "--username", "frank", "--email", "f@x");
+        Assert.Equal(1, noPassword.ExitCode);
+        Assert.Contains("give --password", noPassword.StandardError);
+    }
+
+    [Fact]
+    public async Task Check_passes_on_a_running_sandbox_and_finds_a_hostname_mismatch_and_an_unreachable_director()
+    {
+        await using var sandbox = await Sandbox.StartAsync();
+        var config = Path.Combine(sandbox.Directory, "director.cfg");
+        var good = await RunAsync("check", "--config", config);
+        Assert.Contains("ok       director certificate names 127.0.0.1", good.StandardOutput);
+        Assert.Contains($"ok       director answers at {sandbox.Url}", good.StandardOutput);
+        Assert.DoesNotContain("clock skew", good.StandardOutput);
+
+        // The same installation, but DIRECTOR_URL now names a host the certificate does not (cpsconf.py's case),
+        // on a port where nothing listens.
+        var moved = Path.Combine(sandbox.Directory, "moved.cfg");
+        File.WriteAllText(moved, File.ReadAllText(config).Replace($"https://127.0.0.1:{sandbox.Port}", "https://director.example.org:1"));
+        var bad = await RunAsync("check", "--config", moved);
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Contains("PROBLEM  certificate/hostname mismatch", bad.StandardOutput);
+        Assert.Contains("PROBLEM  director not reachable at https://director.example.org:1/", bad.StandardOutput);
+
+        var broken = Path.Combine(sandbox.Directory, "broken.cfg");
+        File.WriteAllText(broken, "[director]\nDIRECTOR_URL = http://plain\n");
+        var refused = await RunAsync("check", "--config", broken);
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Equal($"cpsdirector: error: {broken}: [director] DIRECTOR_URL = 'http://plain' is not an https URL\n", refused.StandardError);
+    }
+
+    private static Task<ConPaaS.Processes.CommandResult> RunAsync(params string[] arguments) =>
+        new ConPaaS.Processes.Command(Path.Combine(Sandbox.Bin, "cpsdirector"), arguments).RunAsync(CancellationToken.None, allowFailure: true);
+}
