@@ -59,7 +59,15 @@ public sealed partial class BackgroundProcess : IDisposable
             log.Dispose();
             throw new ToolFailedException(command, e);
         }
-        process.StandardInput.Close();
+        try
+        {
+            if (command.StandardInput is { } input) process.StandardInput.BaseStream.Write(input);
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // The child closed its stdin early; it reads what it needs or fails on its own.
+        }
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return running;

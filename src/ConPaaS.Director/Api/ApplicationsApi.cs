@@ -1,3 +1,4 @@
+using ConPaaS.Director.Data;
 using ConPaaS.Director.Lifecycle;
 
 namespace ConPaaS.Director.Api;
@@ -45,7 +46,18 @@ public static class ApplicationsApi
             return Results.Json(new { });
         });
 
-        app.MapMethods("/listapp", ["GET", "POST"], (HttpContext context, Applications applications) =>
-            Results.Json(applications.OfUser(Caller.User(context).Uid).Select(a => a.Public)));
+        // The busiest call (every client polls it): the serialized answer is kept per user until the next write.
+        var listings = new System.Collections.Concurrent.ConcurrentDictionary<long, (long Generation, byte[] Json)>();
+        app.MapMethods("/listapp", ["GET", "POST"], (HttpContext context, Applications applications, Database database) =>
+        {
+            var uid = Caller.User(context).Uid;
+            var generation = database.Generation;
+            if (!listings.TryGetValue(uid, out var listing) || listing.Generation != generation)
+            {
+                listing = (generation, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(applications.OfUser(uid).Select(a => a.Public)));
+                listings[uid] = listing;
+            }
+            return Results.Bytes(listing.Json, "application/json; charset=utf-8");
+        });
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Connections.Features;
 using ConPaaS.Platform.Security;
 
 namespace ConPaaS.Director.Api;
@@ -12,9 +13,14 @@ public static class Caller
     {
         var certificate = context.Connection.ClientCertificate
             ?? throw ApiException.Unauthorized("this call needs a client certificate; run 'cps-tools user get_certificate'");
+        // The certificate is fixed for the connection's life, so its identity is read once per connection.
+        var items = context.Features.Get<IConnectionItemsFeature>()?.Items;
+        if (items?.TryGetValue(typeof(CertificateIdentity), out var known) == true && known is CertificateIdentity cached) return cached;
         try
         {
-            return CertificateIdentity.FromCertificate(certificate);
+            var identity = CertificateIdentity.FromCertificate(certificate);
+            if (items is not null) items[typeof(CertificateIdentity)] = identity;
+            return identity;
         }
         catch (System.Security.Cryptography.CryptographicException e)
         {
