@@ -56,6 +56,7 @@ public sealed class DirectorServer
         app.MapServicesApi();
         app.MapCloudsApi();
         app.MapManagerApi();
+        app.MapVolumesApi();
         app.MapManifestApi();
 
         app.Services.GetRequiredService<Applications>().ForgetLostNodes();

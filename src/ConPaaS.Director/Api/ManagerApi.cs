@@ -66,7 +66,7 @@ public static class ManagerApi
         });
     }
 
-    private static async Task<(Application, Parameters)> OwnApplication(HttpContext context, Applications applications)
+    public static async Task<(Application, Parameters)> OwnApplication(HttpContext context, Applications applications)
     {
         var manager = Caller.Manager(context);
         var p = await Parameters.ReadAsync(context);

@@ -24,6 +24,19 @@ public interface ICloudDriver : IAsyncDisposable
 
     bool IsRunning(string vmid);
 
+    /// <summary>Granularity of volume sizes in MB; requests are rounded up to a multiple of it.</summary>
+    int VolumeUnitMb { get; }
+
+    /// <summary>Makes an empty formatted volume; <paramref name="id"/> is unique within the deployment.</summary>
+    Task CreateVolumeAsync(string id, long sizeMb, CancellationToken cancellationToken);
+
+    Task DestroyVolumeAsync(string id);
+
+    /// <summary>Makes the volume visible to the node as <paramref name="name"/>.</summary>
+    Task AttachVolumeAsync(string id, string vmid, string name);
+
+    Task DetachVolumeAsync(string id, string vmid, string name);
+
     /// <summary>Problems a check should report (a missing program, an unusable network), empty when fine.</summary>
     IEnumerable<string> Check();
 }

@@ -64,6 +64,53 @@ public sealed class LocalDriver(DirectorSettings settings, ILogger<LocalDriver> 
         logger.LogInformation("local node {Vmid} stopped", vmid);
     }
 
+    public int VolumeUnitMb => 1;
+
+    public string VolumesDirectory => Path.Combine(settings.UserDataDir, "volumes");
+
+    /// <summary>A volume is a sparse file holding an ext4 filesystem made by mke2fs (never mounted by us).</summary>
+    public async Task CreateVolumeAsync(string id, long sizeMb, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(VolumesDirectory);
+        var path = VolumePath(id);
+        var temporary = path + ".tmp";
+        await using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write))
+            file.SetLength(sizeMb << 20);
+        try
+        {
+            await new Command("mke2fs", "-q", "-F", "-t", "ext4", "-L", id.Length <= 16 ? id : id[..16], temporary)
+                .Contained().RunAsync(cancellationToken);
+            File.Move(temporary, path);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    public Task DestroyVolumeAsync(string id)
+    {
+        File.Delete(VolumePath(id));
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The node sees its volumes as links in its directory: volumes/NAME -> the volume's file.</summary>
+    public Task AttachVolumeAsync(string id, string vmid, string name)
+    {
+        var directory = Path.Combine(NodesDirectory, vmid, "volumes");
+        Directory.CreateDirectory(directory);
+        File.CreateSymbolicLink(Path.Combine(directory, name), VolumePath(id));
+        return Task.CompletedTask;
+    }
+
+    public Task DetachVolumeAsync(string id, string vmid, string name)
+    {
+        File.Delete(Path.Combine(NodesDirectory, vmid, "volumes", name));
+        return Task.CompletedTask;
+    }
+
+    private string VolumePath(string id) => Path.Combine(VolumesDirectory, id + ".img");
+
     public bool IsRunning(string vmid) => _nodes.TryGetValue(vmid, out var node) && !node.Process.Exited.IsCompleted;
 
     public IEnumerable<string> Check()

@@ -56,6 +56,17 @@ internal static class Migrations
             charged INTEGER NOT NULL DEFAULT 0);
         CREATE INDEX resources_app ON resources(app_id);
         """,
+        """
+        CREATE TABLE volumes (
+            vid INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT NOT NULL,
+            app_id INTEGER NOT NULL REFERENCES applications(aid) ON DELETE CASCADE,
+            size_mb INTEGER NOT NULL,
+            cloud TEXT NOT NULL,
+            vmid TEXT,
+            created TEXT NOT NULL,
+            UNIQUE (app_id, name));
+        """,
     ];
 
     public static int Latest => Steps.Length;

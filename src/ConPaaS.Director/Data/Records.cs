@@ -27,6 +27,11 @@ public sealed record Resource(long Rid, string Vmid, long AppId, long ServiceId,
     };
 }
 
+public sealed record Volume(long Vid, string Name, long AppId, long SizeMb, string Cloud, string? Vmid, string Created)
+{
+    public object Public => new { vid = Vid, name = Name, app_id = AppId, size_mb = SizeMb, cloud = Cloud, vmid = Vmid, created = Created };
+}
+
 /// <summary>Application states, as ConPaaS named them.</summary>
 public static class ApplicationStatus
 {

@@ -133,6 +133,7 @@ public sealed class Applications(Database database, Nodes nodes, ManagerClient m
     public async Task DeleteAsync(long aid)
     {
         await StopAsync(aid, requireRunning: false);
+        await nodes.DestroyVolumesAsync(aid);
         database.Write((connection, transaction) => connection.Execute("DELETE FROM applications WHERE aid = @aid", new { aid }, transaction));
         _locks.TryRemove(aid, out _);
     }

@@ -46,10 +46,24 @@ public sealed class Nodes(Database database, ICloudDriver driver, DirectorCertif
         }
     }
 
+    /// <summary>Stops the node; volumes attached to it are detached (they outlive their nodes).</summary>
     public async Task StopAsync(string vmid)
     {
         await driver.StopAsync(vmid);
-        database.Write((connection, transaction) => connection.Execute("DELETE FROM resources WHERE vmid = @vmid", new { vmid }, transaction));
+        var attached = database.Read(connection => connection.Query<(long Vid, string Name)>("SELECT vid, name FROM volumes WHERE vmid = @vmid", new { vmid }).ToList());
+        foreach (var (vid, name) in attached) await driver.DetachVolumeAsync(VolumeId(vid), vmid, name);
+        database.Write((connection, transaction) =>
+        {
+            connection.Execute("UPDATE volumes SET vmid = NULL WHERE vmid = @vmid", new { vmid }, transaction);
+            return connection.Execute("DELETE FROM resources WHERE vmid = @vmid", new { vmid }, transaction);
+        });
+    }
+
+    /// <summary>Destroys every volume of an application (when the application is deleted).</summary>
+    public async Task DestroyVolumesAsync(long aid)
+    {
+        var vids = database.Read(connection => connection.Query<long>("SELECT vid FROM volumes WHERE app_id = @aid", new { aid }).ToList());
+        foreach (var vid in vids) await driver.DestroyVolumeAsync(VolumeId(vid));
     }
 
     public async Task StopApplicationAsync(long aid)
@@ -65,6 +79,9 @@ public sealed class Nodes(Database database, ICloudDriver driver, DirectorCertif
         connection.Query<Resource>($"SELECT {ResourceColumns} FROM resources WHERE app_id = @aid ORDER BY rid", new { aid }).ToList());
 
     private static string VmidFor(long rid) => $"local-{rid:D8}";
+
+    /// <summary>The driver's name for a volume, unique in the deployment.</summary>
+    public static string VolumeId(long vid) => $"vol-{vid:D8}";
 
     /// <summary>The node's contextualization file (ConPaaS's config.cfg): who it is and where the director is.</summary>
     private string Context(Application application, long serviceId, string serviceType, string role, string vmid, string cloud, string ip, int port) =>
