@@ -15,6 +15,8 @@ public class DurabilityTests
         var certificate = sandbox.Certificate(new CertificateIdentity(1, Roles.User, 0, "test"));
         var acknowledged = new ConcurrentBag<long>();
         using var client = sandbox.Client(certificate);
+        var killed = new TaskCompletionSource();
+        var count = 0;
 
         async Task CreateAsync(int i)
         {
@@ -22,7 +24,11 @@ public class DurabilityTests
             {
                 using var response = await client.PostAsync(new Uri(sandbox.Url, "/createapp"), new FormUrlEncodedContent([new("name", $"burst {i}")]));
                 if (response.IsSuccessStatusCode)
+                {
                     acknowledged.Add((await response.Content.ReadFromJsonAsync<JsonObject>())!["aid"]!.GetValue<long>());
+                    // SIGKILL the moment the 40th answer arrives, while the rest are in flight.
+                    if (Interlocked.Increment(ref count) == 40) killed.SetResult();
+                }
             }
             catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException or System.Text.Json.JsonException)
             {
@@ -31,10 +37,10 @@ public class DurabilityTests
         }
 
         var burst = Enumerable.Range(0, 200).Select(i => Task.Run(() => CreateAsync(i))).ToList();
-        while (acknowledged.Count < 40) await Task.Delay(5);
+        await killed.Task;
         await sandbox.KillAsync();
         await Task.WhenAll(burst);
-        Assert.InRange(acknowledged.Count, 40, 199);
+        Assert.True(acknowledged.Count is >= 40 and < 200, $"{acknowledged.Count} of 200 acknowledged: the kill did not land mid-burst");
 
         await sandbox.RestartAsync();
         Assert.Equal("ok", sandbox.Sql("PRAGMA integrity_check"));
