@@ -1,3 +1,5 @@
+using ConPaaS.Processes;
+
 namespace ConPaaS.Director.Tests;
 
 /// <summary>The user guide's session, with the real cps-tools against a real director on a real TLS port.</summary>
@@ -65,5 +67,30 @@ public class EndToEndTests
         var version = await sandbox.CpsToolsOkAsync("director", "version");
         Assert.Matches(@"^\d+\.\d+\.\d+\n$", version);
         Assert.Equal("default\n", await sandbox.CpsToolsOkAsync("cloud", "list"));
+
+        // Shell completion asks the binary itself.
+        var script = await sandbox.CpsToolsOkAsync("completion", "bash");
+        Assert.Contains("complete -o default -F _cps_tools_complete cps-tools", script);
+        var suggestions = await new ConPaaS.Processes.Command(Path.Combine(Sandbox.Bin, "cps-tools"), "[suggest:16]", "cps-tools applic")
+            .RunAsync(CancellationToken.None);
+        Assert.Equal("application\n", suggestions.StandardOutput);
+    }
+
+    [Fact]
+    public async Task Users_register_and_manifests_go_up_and_come_back()
+    {
+        await using var sandbox = await Sandbox.StartAsync();
+        Assert.Equal("User 'grace' created with id 2.\n", await sandbox.CpsToolsOkAsync("user", "create", "grace", "grace@example.org", "a long password"));
+        await sandbox.CpsToolsOkAsync("user", "get_certificate");
+        var manifest = Path.Combine(sandbox.Home, "sudoku.mnf");
+        File.WriteAllText(manifest, """{ "Application": "Sudoku", "Services": [ { "Type": "php", "ServiceName": "sudoku" } ] }""");
+        Assert.Equal("Application 'Sudoku' created with id 1.\n", await sandbox.CpsToolsOkAsync("application", "manifest", manifest));
+        using var client = sandbox.Client(sandbox.Certificate(new ConPaaS.Platform.Security.CertificateIdentity(1, "user", 0, "test")));
+        var back = System.Text.Json.Nodes.JsonNode.Parse(await client.GetStringAsync(new Uri(sandbox.Url, "/download_manifest/1")))!;
+        Assert.Equal("sudoku", back["Services"]![0]!["ServiceName"]!.GetValue<string>());
+
+        File.WriteAllText(manifest, """{ "Services": [] }""");
+        var refused = await sandbox.CpsToolsAsync("application", "manifest", manifest);
+        Assert.Equal("ERROR: the manifest's 'Application' field is missing or not a string\n", refused.StandardError);
     }
 }
