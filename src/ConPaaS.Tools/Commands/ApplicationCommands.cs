@@ -42,15 +42,7 @@ public static class ApplicationCommands
         }));
         application.Subcommands.Add(rename);
 
-        var deleteApp = App();
-        var delete = new Command("delete", "delete an application, stopping it and its services first") { deleteApp };
-        delete.SetAction(Cli.Action(async (s, token) =>
-        {
-            var app = await s.ApplicationAsync(s.Get(deleteApp), token);
-            var result = await s.Director.PostAsync($"/deleteapp/{app["aid"]}", [], token);
-            s.Output.Message($"Application '{app["name"]}' with id {app["aid"]} has been deleted.", result);
-        }));
-        application.Subcommands.Add(delete);
+        application.Subcommands.Add(Posting("delete", "delete an application, stopping it and its services first", "deleteapp", "deleted"));
 
         var startApp = App();
         var cloud = new Option<string?>("--cloud", "-c") { Description = "the cloud to start the manager in (see 'cloud list')" };
@@ -67,15 +59,7 @@ public static class ApplicationCommands
         }));
         application.Subcommands.Add(start);
 
-        var stopApp = App();
-        var stop = new Command("stop", "stop the application: its services' nodes and its manager") { stopApp };
-        stop.SetAction(Cli.Action(async (s, token) =>
-        {
-            var app = await s.ApplicationAsync(s.Get(stopApp), token);
-            var result = await s.Director.PostAsync($"/stopapp/{app["aid"]}", [], token);
-            s.Output.Message($"Application '{app["name"]}' with id {app["aid"]} has been stopped.", result);
-        }));
-        application.Subcommands.Add(stop);
+        application.Subcommands.Add(Posting("stop", "stop the application: its services' nodes and its manager", "stopapp", "stopped"));
 
         var file = new Argument<FileInfo>("manifest") { Description = "the manifest file (JSON)" };
         var manifest = new Command("manifest", "create an application from a manifest") { file };
@@ -103,6 +87,20 @@ public static class ApplicationCommands
         }));
         application.Subcommands.Add(getInfo);
         return application;
+    }
+
+    /// <summary>A command that posts to /ROUTE/AID and says the application has been DONE.</summary>
+    private static Command Posting(string name, string description, string route, string done)
+    {
+        var target = new Argument<string>("app_name_or_id") { Description = "the application's id or name" };
+        var command = new Command(name, description) { target };
+        command.SetAction(Cli.Action(async (s, token) =>
+        {
+            var app = await s.ApplicationAsync(s.Get(target), token);
+            var result = await s.Director.PostAsync($"/{route}/{app["aid"]}", [], token);
+            s.Output.Message($"Application '{app["name"]}' with id {app["aid"]} has been {done}.", result);
+        }));
+        return command;
     }
 
     /// <summary>Polls the director until the application is RUNNING; ERROR or a stop fails the command.</summary>

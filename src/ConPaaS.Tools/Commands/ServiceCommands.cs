@@ -60,43 +60,43 @@ public static class ServiceCommands
     /// <summary>The subcommands that take an application and a service.</summary>
     private static IEnumerable<Command> PerService()
     {
-        (Argument<string> App, Argument<string> Service) Ids() => (
-            new Argument<string>("app_name_or_id") { Description = "the application's id or name" },
-            new Argument<string>("serv_name_or_id") { Description = "the service's id or name" });
-
-        var (renameApp, renameService) = Ids();
         var name = new Argument<string>("name") { Description = "the new name" };
-        var rename = new Command("rename", "rename a service") { renameApp, renameService, name };
-        rename.SetAction(Cli.Action(async (s, token) =>
+        yield return ForService("rename", "rename a service", async (s, app, svc, token) =>
         {
-            var app = await s.ApplicationAsync(s.Get(renameApp), token);
-            var svc = await s.ServiceAsync(app, s.Get(renameService), token);
             var result = await s.Director.PostAsync("/rename", Form(("app_id", Output.Cell(app["aid"])), ("service_id", Output.Cell(svc["sid"])), ("name", s.Get(name))), token);
             s.Output.Message($"Service {svc["sid"]} of application {app["aid"]} renamed to '{s.Get(name)}'.", result);
-        }));
-        yield return rename;
+        }, name);
 
-        var (removeApp, removeService) = Ids();
-        var remove = new Command("remove", "remove a service from its application") { removeApp, removeService };
-        remove.SetAction(Cli.Action(async (s, token) =>
+        yield return ForService("remove", "remove a service from its application", async (s, app, svc, token) =>
         {
-            var app = await s.ApplicationAsync(s.Get(removeApp), token);
-            var svc = await s.ServiceAsync(app, s.Get(removeService), token);
             var result = await s.Director.PostAsync("/remove", Form(("app_id", Output.Cell(app["aid"])), ("service_id", Output.Cell(svc["sid"]))), token);
             s.Output.Message($"Service {svc["sid"]} of application {app["aid"]} has been successfully removed.", result);
-        }));
-        yield return remove;
+        });
 
-        var (stateApp, stateService) = Ids();
-        var getState = new Command("get_state", "show a service's state, as its manager sees it") { stateApp, stateService };
-        getState.SetAction(Cli.Action(async (s, token) =>
+        yield return ForService("get_state", "show a service's state, as its manager sees it", async (s, app, svc, token) =>
         {
-            var app = await s.ApplicationAsync(s.Get(stateApp), token);
-            var svc = await s.ServiceAsync(app, s.Get(stateService), token);
             var info = await ManagerRpc.CallAsync(s, app, svc["sid"]!.GetValue<long>(), "get_service_info", new { }, token);
             s.Output.Message($"Service {svc["sid"]} ({Output.Cell(info?["type"])}) is {Output.Cell(info?["state"])}.", info);
+        });
+    }
+
+    /// <summary>A command taking app_name_or_id and serv_name_or_id (then <paramref name="more"/>), both resolved before <paramref name="body"/> runs.</summary>
+    public static Command ForService(string name, string description, Func<Session, JsonObject, JsonObject, CancellationToken, Task> body, params Symbol[] more)
+    {
+        var app = new Argument<string>("app_name_or_id") { Description = "the application's id or name" };
+        var service = new Argument<string>("serv_name_or_id") { Description = "the service's id or name" };
+        var command = new Command(name, description) { app, service };
+        foreach (var symbol in more)
+        {
+            if (symbol is Argument argument) command.Arguments.Add(argument);
+            else if (symbol is Option option) command.Options.Add(option);
+        }
+        command.SetAction(Cli.Action(async (s, token) =>
+        {
+            var application = await s.ApplicationAsync(s.Get(app), token);
+            await body(s, application, await s.ServiceAsync(application, s.Get(service), token), token);
         }));
-        yield return getState;
+        return command;
     }
 
     private static async Task AddAsync(Session s, string type, string appNameOrId, CancellationToken token)
