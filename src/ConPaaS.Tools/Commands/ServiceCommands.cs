@@ -33,13 +33,7 @@ public static class ServiceCommands
         }));
         service.Subcommands.Add(list);
 
-        var getTypes = new Command("get_types", "list the service types this director offers");
-        getTypes.SetAction(Cli.Action(async (s, token) =>
-        {
-            var types = await s.Director.GetAsync("/available_services", token);
-            s.Output.Message(string.Join("\n", types?.AsArray().Select(Output.Cell) ?? []), types);
-        }));
-        service.Subcommands.Add(getTypes);
+        service.Subcommands.Add(SimpleCommands.Showing("get_types", "list the service types this director offers", "/available_services"));
 
         foreach (var command in PerService()) service.Subcommands.Add(command);
         return service;

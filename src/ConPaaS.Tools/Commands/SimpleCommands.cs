@@ -9,13 +9,7 @@ public static class SimpleCommands
     public static Command Cloud()
     {
         var cloud = new Command("cloud", "the clouds this director can start nodes in");
-        var list = new Command("list", "list the available clouds");
-        list.SetAction(Cli.Action(async (s, token) =>
-        {
-            var clouds = await s.Director.GetAsync("/available_clouds", token);
-            s.Output.Message(string.Join("\n", clouds?.AsArray().Select(Output.Cell) ?? []), clouds);
-        }));
-        cloud.Subcommands.Add(list);
+        cloud.Subcommands.Add(Showing("list", "list the available clouds", "/available_clouds"));
 
         var resources = new Command("list_resources", "list the nodes running for this user (each costs one credit per hour)");
         resources.SetAction(Cli.Action(async (s, token) =>
@@ -32,13 +26,19 @@ public static class SimpleCommands
     public static Command Director()
     {
         var director = new Command("director", "the director itself");
-        var version = new Command("version", "show the director's version");
-        version.SetAction(Cli.Action(async (s, token) =>
-        {
-            var text = await s.Director.GetAsync("/version", token);
-            s.Output.Message(Output.Cell(text), text);
-        }));
-        director.Subcommands.Add(version);
+        director.Subcommands.Add(Showing("version", "show the director's version", "/version"));
         return director;
+    }
+
+    /// <summary>A command that GETs <paramref name="path"/> and prints the value, a list one item per line.</summary>
+    public static Command Showing(string name, string description, string path)
+    {
+        var command = new Command(name, description);
+        command.SetAction(Cli.Action(async (s, token) =>
+        {
+            var value = await s.Director.GetAsync(path, token);
+            s.Output.Message(value is JsonArray list ? string.Join("\n", list.Select(Output.Cell)) : Output.Cell(value), value);
+        }));
+        return command;
     }
 }

@@ -65,13 +65,7 @@ public static class UserCommands
         }));
         user.Subcommands.Add(getConfig);
 
-        var getCredit = new Command("get_credit", "show this user's remaining credit (one credit is one node-hour)");
-        getCredit.SetAction(Cli.Action(async (s, token) =>
-        {
-            var credit = await s.Director.GetAsync("/user_credit", token);
-            s.Output.Message(Output.Cell(credit), credit);
-        }));
-        user.Subcommands.Add(getCredit);
+        user.Subcommands.Add(SimpleCommands.Showing("get_credit", "show this user's remaining credit (one credit is one node-hour)", "/user_credit"));
         return user;
     }
 
