@@ -12,6 +12,7 @@ internal static class ToolsTarget
         ("cps-tools", "src/ConPaaS.Tools/ConPaaS.Tools.csproj"),
         ("cpsdirector", "src/ConPaaS.Director/ConPaaS.Director.csproj"),
         ("cpsmanager", "src/ConPaaS.Manager/ConPaaS.Manager.csproj"),
+        ("cpsagent", "src/ConPaaS.Agent/ConPaaS.Agent.csproj"),
     ];
 
     /// <summary>cps-tools is also installed under these names; the name it is called by chooses the object.</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using ConPaaS.Node;
 using ConPaaS.Platform.Security;
 
@@ -8,57 +9,74 @@ namespace ConPaaS.Manager;
 /// The application manager (service_id 0): the services of one application and their states. The director tells it
 /// about added and removed services; starting them and their agents is the service managers' part.
 /// </summary>
-public sealed class ApplicationManager(NodeContext context)
+public sealed class ApplicationManager(NodeContext context, NodeClients clients, ManagerLog log)
 {
-    private sealed record ServiceEntry(long Id, string Type, string Name, string Cloud, string State);
-
-    private readonly ConcurrentDictionary<long, ServiceEntry> _services = new();
+    private readonly ConcurrentDictionary<long, ServiceManager> _services = new();
 
     /// <summary>The manager's rule: user, manager or frontend certificates of this application's owner.</summary>
     public bool Authorize(CertificateIdentity caller) =>
         caller.Uid == context.UserId
         && (caller.Role is Roles.User or Roles.Frontend || (caller.Role == Roles.Manager && caller.ApplicationId == context.AppId));
 
-    public Task<object?> DispatchAsync(RpcCall call, CancellationToken cancellationToken)
+    public async Task<object?> DispatchAsync(RpcCall call, CancellationToken cancellationToken)
     {
-        if (call.ServiceId != 0)
+        if (call.ServiceId != 0) return await Service(call.ServiceId).DispatchAsync(call, cancellationToken);
+        switch (call.Method)
         {
-            var service = _services.TryGetValue(call.ServiceId, out var found) ? found : throw new RpcException($"application {context.AppId} has no service {call.ServiceId}");
-            return Task.FromResult<object?>(call.Method switch
-            {
-                "get_service_info" => new { state = service.State, type = service.Type },
-                _ => throw new RpcException($"service {service.Id} ({service.Type}) has no method '{call.Method}'"),
-            });
+            case "check_process":
+                return true;
+            case "get_app_info":
+                return new
+                {
+                    states = _services.Values.OrderBy(s => s.Id).ToDictionary(s => s.Id.ToString(CultureInfo.InvariantCulture), s => s.State),
+                    nodes = _services.Values.SelectMany(s => s.Nodes.Select(n => new { service_id = s.Id, id = n.Id, ip = n.Ip, role = n.Role })),
+                    volumes = Array.Empty<object>(),
+                };
+            case "add_service":
+                return AddService(call);
+            case "remove_service":
+                return await RemoveServiceAsync(call.Long("service_id"), cancellationToken);
+            case "get_manager_log":
+                return log.Read();
+            case "stopall":
+                foreach (var service in _services.Values.Where(s => s.Nodes.Count > 0)) await service.StopAsync(cancellationToken);
+                return true;
+            // The application-level forms of the service calls, as ConPaaS clients send them.
+            case "start_service" or "stop_service" or "add_nodes" or "remove_nodes" or "get_agent_log":
+                return await Service(call.Long("service_id")).DispatchAsync(call, cancellationToken);
+            default:
+                throw new RpcException($"the application manager has no method '{call.Method}'");
         }
-        return Task.FromResult<object?>(call.Method switch
-        {
-            "check_process" => true,
-            "get_app_info" => new
-            {
-                states = _services.Values.OrderBy(s => s.Id).ToDictionary(s => s.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), s => s.State),
-                nodes = Array.Empty<object>(),
-                volumes = Array.Empty<object>(),
-            },
-            "add_service" => AddService(call),
-            "remove_service" => RemoveService(call.Long("service_id")),
-            _ => throw new RpcException($"the application manager has no method '{call.Method}'"),
-        });
     }
+
+    private ServiceManager Service(long id) =>
+        _services.TryGetValue(id, out var service) ? service : throw new RpcException($"application {context.AppId} has no service {id}");
 
     private object AddService(RpcCall call)
     {
         var id = call.Long("service_id");
-        var entry = new ServiceEntry(id, call.String("service_type"), call.OptionalString("name") ?? call.String("service_type"), call.OptionalString("cloud") ?? "default", "INIT");
-        if (!_services.TryAdd(id, entry)) throw new RpcException($"service {id} already exists");
+        var type = call.String("service_type");
+        var name = call.OptionalString("name") ?? type;
+        var cloud = call.OptionalString("cloud") ?? "default";
+        ServiceManager service = type switch
+        {
+            "helloworld" => new HelloworldManager(id, name, cloud, clients, log),
+            "generic" => new GenericManager(id, name, cloud, clients, log, context.StateDirectory),
+            _ => throw new RpcException($"this manager cannot run '{type}' services yet; it runs helloworld and generic"),
+        };
+        if (!_services.TryAdd(id, service)) throw new RpcException($"service {id} already exists");
+        log.Write($"service {id} ({type}) added");
         return new { service_id = id };
     }
 
-    private object RemoveService(long id)
+    /// <summary>Removes a service, stopping its agents first if it runs (the guide removes running services).</summary>
+    private async Task<object> RemoveServiceAsync(long id, CancellationToken cancellationToken)
     {
-        if (!_services.TryGetValue(id, out var service)) throw new RpcException($"application {context.AppId} has no service {id}");
-        if (service.State is "RUNNING" or "PROLOGUE" or "ADAPTING")
-            throw new RpcException($"service {id} is {service.State}; stop it before removing it");
+        var service = Service(id);
+        if (service.State is "PROLOGUE" or "ADAPTING" or "EPILOGUE") throw new RpcException($"service {id} is {service.State}; wait until it is done");
+        await service.StopAsync(cancellationToken);
         _services.TryRemove(id, out _);
+        log.Write($"service {id} removed");
         return true;
     }
 }

@@ -10,7 +10,8 @@ if (args is not ["--config", var path])
 try
 {
     var context = NodeContext.Load(path);
-    var manager = new ApplicationManager(context);
+    using var clients = new NodeClients(context);
+    var manager = new ApplicationManager(context, clients, new ManagerLog(context.StateDirectory));
     await using var app = new RpcHost(context, manager.Authorize, manager.DispatchAsync).Build();
     Console.WriteLine($"cpsmanager for application {context.AppId} of user {context.UserId} listening on https://{context.Listen}");
     await app.RunAsync();

@@ -5,10 +5,11 @@ namespace ConPaaS.Node;
 
 /// <summary>
 /// The node's contextualization, the INI file the director's cloud driver writes (ConPaaS's config.cfg): who this
-/// node is, where it listens, where the director is, and where its certificates are.
+/// node is, where it listens, where the director is, and where its certificates are. ROOT (optional) is the
+/// directory agents treat as their root file system: / on a VM, the node's own directory by default (local driver).
 /// </summary>
 public sealed record NodeContext(string Role, string Vmid, IPEndPoint Listen, long UserId, long AppId, long ServiceId,
-    string ServiceType, string Cloud, Uri DirectorUrl, string CertificateDirectory, string StateDirectory)
+    string ServiceType, string Cloud, Uri DirectorUrl, string CertificateDirectory, string StateDirectory, string Root)
 {
     public static NodeContext Load(string path)
     {
@@ -20,6 +21,6 @@ public sealed record NodeContext(string Role, string Vmid, IPEndPoint Listen, lo
         if (!Uri.TryCreate(Get("DIRECTOR_URL"), UriKind.Absolute, out var director)) throw new InvalidDataException($"{path}: [node] DIRECTOR_URL is not a URL");
         return new NodeContext(Get("ROLE"), Get("VMID"), new IPEndPoint(address, (int)Number("PORT")), Number("USER_ID"), Number("APP_ID"),
             Number("SERVICE_ID"), Get("SERVICE_TYPE"), Get("CLOUD"), director, Path.Combine(directory, Get("CERT_DIR")),
-            directory);
+            directory, file.Get("node", "ROOT") is { Length: > 0 } root ? root : directory);
     }
 }

@@ -7,6 +7,14 @@ namespace ConPaaS.Node;
 /// <summary>One JSON-RPC call: which service it addresses (0 = the application manager), the method, its parameters.</summary>
 public sealed record RpcCall(long ServiceId, string Method, JsonObject Params, CertificateIdentity Caller)
 {
+    /// <summary>Files of a multipart upload, by field name.</summary>
+    public IReadOnlyDictionary<string, Microsoft.AspNetCore.Http.IFormFile> Files { get; init; } = new Dictionary<string, Microsoft.AspNetCore.Http.IFormFile>();
+
+    public Microsoft.AspNetCore.Http.IFormFile File(string name) =>
+        Files.TryGetValue(name, out var file) ? file : throw new RpcException($"missing uploaded file '{name}'");
+
+    public long LongOr(string name, long fallback) => Params[name] is null ? fallback : Long(name);
+
     public string String(string name) =>
         Params[name] is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > 0
             ? text

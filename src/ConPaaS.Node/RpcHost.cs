@@ -44,6 +44,7 @@ public sealed class RpcHost(NodeContext context, Func<CertificateIdentity, bool>
                 https.ClientCertificateValidation = (certificate, _, _) => CertificateAuthority.Validates(ca, certificate);
             }));
         });
+        builder.Services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(o => o.MultipartBodyLengthLimit = MaxBodyBytes);
         var app = builder.Build();
         app.MapMethods("/", ["GET", "POST"], HandleAsync);
         return app;
@@ -60,35 +61,46 @@ public sealed class RpcHost(NodeContext context, Func<CertificateIdentity, bool>
                 await Answer(http, StatusCodes.Status403Forbidden, new JsonObject { ["error"] = $"a {identity.Role} certificate of user {identity.Uid}, application {identity.ApplicationId} may not call this node", ["id"] = null });
                 return;
             }
-            var (serviceId, method, parameters, requestId) = await ReadAsync(http);
+            var (call, requestId) = await ReadAsync(http, identity);
             id = requestId;
-            var result = await dispatch(new RpcCall(serviceId, method, parameters, identity), http.RequestAborted);
+            var result = await dispatch(call, http.RequestAborted);
             await Answer(http, StatusCodes.Status200OK, new JsonObject
             {
                 ["result"] = JsonSerializer.SerializeToNode(result), ["error"] = null, ["id"] = id?.DeepClone(),
             });
         }
-        catch (Exception e) when (e is RpcException or JsonException or InvalidDataException or System.Security.Cryptography.CryptographicException)
+        catch (Exception e) when (e is RpcException or JsonException or InvalidDataException or BadHttpRequestException or System.Security.Cryptography.CryptographicException)
         {
             await Answer(http, StatusCodes.Status400BadRequest, new JsonObject { ["error"] = e.Message, ["id"] = id?.DeepClone() });
         }
     }
 
-    private static async Task<(long, string, JsonObject, JsonNode?)> ReadAsync(HttpContext http)
+    private static async Task<(RpcCall, JsonNode?)> ReadAsync(HttpContext http, CertificateIdentity identity)
     {
         if (HttpMethods.IsGet(http.Request.Method))
         {
             var query = http.Request.Query;
             var parameters = query["params"].ToString() is { Length: > 0 } text ? JsonNode.Parse(text) as JsonObject : new JsonObject();
-            return (long.TryParse(query["service_id"], out var sid) ? sid : 0, query["method"].ToString() is { Length: > 0 } m ? m : throw new RpcException("missing 'method'"),
-                parameters ?? throw new RpcException("'params' must be a JSON object"), JsonValue.Create(query["id"].ToString()));
+            return (new RpcCall(long.TryParse(query["service_id"], out var sid) ? sid : 0, query["method"].ToString() is { Length: > 0 } m ? m : throw new RpcException("missing 'method'"),
+                parameters ?? throw new RpcException("'params' must be a JSON object"), identity), JsonValue.Create(query["id"].ToString()));
+        }
+        if (http.Request.HasFormContentType)
+        {
+            // Uploads: the fields are the parameters (method and service_id among them), the files ride along.
+            var form = await http.Request.ReadFormAsync(http.RequestAborted);
+            var parameters = new JsonObject();
+            foreach (var (key, value) in form)
+                if (key is not ("method" or "service_id")) parameters[key] = value.ToString();
+            var files = form.Files.GroupBy(f => f.Name).ToDictionary(g => g.Key, g => g.First());
+            return (new RpcCall(long.TryParse(form["service_id"], out var sid) ? sid : 0,
+                form["method"].ToString() is { Length: > 0 } m ? m : throw new RpcException("missing 'method'"), parameters, identity) { Files = files }, null);
         }
         var body = await JsonNode.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted) as JsonObject
                    ?? throw new RpcException("the request body must be a JSON object");
         var method = body["method"] is JsonValue mv && mv.TryGetValue<string>(out var name) ? name : throw new RpcException("missing 'method'");
         var service = body["service_id"] is JsonValue sv && (sv.TryGetValue<long>(out var number) || (sv.TryGetValue<string>(out var s) && long.TryParse(s, out number))) ? number : 0;
         var p = body["params"] switch { null => new JsonObject(), JsonObject o => o, _ => throw new RpcException("'params' must be a JSON object") };
-        return (service, method, (JsonObject)p.DeepClone(), body["id"]);
+        return (new RpcCall(service, method, (JsonObject)p.DeepClone(), identity), body["id"]);
     }
 
     private static Task Answer(HttpContext http, int status, JsonObject body)

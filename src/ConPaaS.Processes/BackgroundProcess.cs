@@ -11,6 +11,7 @@ public sealed partial class BackgroundProcess : IDisposable
 {
     private readonly Process _process;
     private readonly StreamWriter _log;
+    private readonly StreamWriter _errors;
     private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public Command Command { get; }
@@ -20,9 +21,12 @@ public sealed partial class BackgroundProcess : IDisposable
     /// <summary>Completes with the exit code when the process ends, however it ends.</summary>
     public Task<int> Exited => _exited.Task;
 
-    private BackgroundProcess(Command command, Process process, StreamWriter log) => (Command, _process, _log) = (command, process, log);
+    private BackgroundProcess(Command command, Process process, StreamWriter log, StreamWriter errors) =>
+        (Command, _process, _log, _errors) = (command, process, log, errors);
 
-    public static BackgroundProcess Start(Command command, string logPath)
+    /// <summary>Starts the command; stdout is appended to <paramref name="logPath"/>, stderr too unless
+    /// <paramref name="errorLogPath"/> names a file of its own.</summary>
+    public static BackgroundProcess Start(Command command, string logPath, string? errorLogPath = null)
     {
         if (ProcessRunner.Resolve(command.Tool) is null) throw new ToolFailedException(command, new FileNotFoundException($"{command.Tool} is not on PATH"));
         var info = new ProcessStartInfo("/usr/bin/setsid")
@@ -40,14 +44,15 @@ public sealed partial class BackgroundProcess : IDisposable
             if (value is null) info.Environment.Remove(name);
             else info.Environment[name] = value;
         }
-        var log = new StreamWriter(new FileStream(logPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
+        var log = Append(logPath);
+        var errors = errorLogPath is null ? log : Append(errorLogPath);
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var running = new BackgroundProcess(command, process, log);
-        process.OutputDataReceived += (_, e) => running.Write(e.Data);
-        process.ErrorDataReceived += (_, e) => running.Write(e.Data);
+        var running = new BackgroundProcess(command, process, log, errors);
+        process.OutputDataReceived += (_, e) => running.Write(running._log, e.Data);
+        process.ErrorDataReceived += (_, e) => running.Write(running._errors, e.Data);
         process.Exited += (_, _) =>
         {
-            process.WaitForExit();
+            process.WaitForExit(); // also waits for the output to be drained into the logs
             running._exited.TrySetResult(process.ExitCode);
         };
         try
@@ -57,6 +62,7 @@ public sealed partial class BackgroundProcess : IDisposable
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
         {
             log.Dispose();
+            errors.Dispose();
             throw new ToolFailedException(command, e);
         }
         try
@@ -73,10 +79,13 @@ public sealed partial class BackgroundProcess : IDisposable
         return running;
     }
 
-    private void Write(string? line)
+    private static StreamWriter Append(string path) =>
+        new(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
+
+    private void Write(StreamWriter log, string? line)
     {
         if (line is null) return;
-        lock (_log) _log.WriteLine(line);
+        lock (log) log.WriteLine(line);
     }
 
     /// <summary>Sends SIGKILL to the process group (the process and everything it started) and waits for the exit.</summary>
@@ -94,6 +103,7 @@ public sealed partial class BackgroundProcess : IDisposable
     {
         if (!_exited.Task.IsCompleted) KillAsync().GetAwaiter().GetResult();
         lock (_log) _log.Dispose();
+        lock (_errors) _errors.Dispose();
         _process.Dispose();
     }
 

@@ -12,7 +12,26 @@ namespace ConPaaS.Tools;
 /// </summary>
 public static class ManagerRpc
 {
-    public static async Task<JsonNode?> CallAsync(Session session, JsonObject application, long serviceId, string method, object parameters, CancellationToken cancellationToken)
+    public static Task<JsonNode?> CallAsync(Session session, JsonObject application, long serviceId, string method, object parameters, CancellationToken cancellationToken) =>
+        SendAsync(session, application, JsonContent.Create(new { service_id = serviceId, method, @params = parameters, id = 1 }), cancellationToken);
+
+    /// <summary>An upload: multipart with method, service_id and the other fields, and the file as <paramref name="field"/>.</summary>
+    public static async Task<JsonNode?> UploadAsync(Session session, JsonObject application, long serviceId, string method,
+        IReadOnlyDictionary<string, string> fields, string field, string path, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(path)) throw new CliException($"{path}: no such file");
+        await using var file = File.OpenRead(path);
+        using var content = new MultipartFormDataContent
+        {
+            { new StringContent(method), "method" },
+            { new StringContent(serviceId.ToString(System.Globalization.CultureInfo.InvariantCulture)), "service_id" },
+            { new StreamContent(file), field, Path.GetFileName(path) },
+        };
+        foreach (var (name, value) in fields) content.Add(new StringContent(value), name);
+        return await SendAsync(session, application, content, cancellationToken);
+    }
+
+    private static async Task<JsonNode?> SendAsync(Session session, JsonObject application, HttpContent content, CancellationToken cancellationToken)
     {
         var config = session.Director.Config;
         var aid = application["aid"]!.GetValue<long>();
@@ -26,7 +45,7 @@ public static class ManagerRpc
         JsonObject? body;
         try
         {
-            using var response = await http.PostAsJsonAsync($"https://{address}/", new { service_id = serviceId, method, @params = parameters, id = 1 }, cancellationToken);
+            using var response = await http.PostAsync($"https://{address}/", content, cancellationToken);
             body = await response.Content.ReadFromJsonAsync<JsonObject>(cancellationToken);
         }
         catch (HttpRequestException e)

@@ -77,14 +77,33 @@ public static class ServicesApi
             return Results.Json(new { });
         });
 
-        app.MapMethods("/list/{aid?}", ["GET", "POST"], (HttpContext context, string? aid, Applications applications, Database database) =>
+        app.MapMethods("/list/{aid?}", ["GET", "POST"], async (HttpContext context, string? aid, Applications applications, Database database, ManagerClient managers) =>
         {
             var caller = Caller.User(context);
             var owned = aid is null ? applications.OfUser(caller.Uid) : [applications.Owned(caller, Parameters.ParseId("aid", aid))];
             var byId = owned.ToDictionary(a => a.Aid);
             var services = database.Read(connection => connection.Query<Service>(
                 $"SELECT {Columns} FROM services WHERE application_id IN @ids ORDER BY application_id, sid", new { ids = byId.Keys.ToArray() }).ToList());
-            return Results.Json(services.Select(s => new { service = s.Public, application = byId[s.ApplicationId].Public }));
+            // Service states live in the managers; ask the running ones, and fall back to the stored state.
+            var states = new Dictionary<(long, long), string>();
+            foreach (var application in owned.Where(a => a.Status == ApplicationStatus.Running && services.Any(s => s.ApplicationId == a.Aid)))
+            {
+                try
+                {
+                    using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+                    timeout.CancelAfter(TimeSpan.FromSeconds(5));
+                    if ((await managers.CallAsync(application, "get_app_info", new { }, timeout.Token))?["states"] is System.Text.Json.Nodes.JsonObject known)
+                        foreach (var (sid, state) in known) states[(application.Aid, long.Parse(sid))] = state?.ToString() ?? "";
+                }
+                catch (Exception e) when (e is ManagerException or HttpRequestException or OperationCanceledException or System.Text.Json.JsonException)
+                {
+                }
+            }
+            return Results.Json(services.Select(s => new
+            {
+                service = (states.TryGetValue((s.ApplicationId, s.Sid), out var live) ? s with { State = live } : s).Public,
+                application = byId[s.ApplicationId].Public,
+            }));
         });
     }
 

@@ -96,7 +96,7 @@ public sealed class Nodes(Database database, ICloudDriver driver, DirectorCertif
         SERVICE_ID = {serviceId}
         SERVICE_TYPE = {serviceType}
         CLOUD = {cloud}
-        DIRECTOR_URL = https://{settings.Listen.Address}:{settings.Listen.Port}
+        DIRECTOR_URL = {settings.DirectorUrl.GetLeftPart(UriPartial.Authority)}
         CERT_DIR = certs
         """ + "\n";
 }

@@ -1,0 +1,24 @@
+using ConPaaS.Node;
+
+namespace ConPaaS.Agent;
+
+/// <summary>The helloworld agent: started by the manager, it greets whoever asks.</summary>
+public sealed class HelloworldAgent(AgentFiles files, NodeContext context) : AgentService(files, context)
+{
+    private volatile bool _started;
+
+    public override Task<object?> DispatchAsync(RpcCall call, CancellationToken cancellationToken) => Task.FromResult<object?>(call.Method switch
+    {
+        "startup" => Startup(),
+        "get_helloworld" => _started
+            ? $"Hello World from agent {Context.Vmid} at {Context.Listen.Address}"
+            : throw new RpcException("this agent has not been started"),
+        _ => null,
+    });
+
+    private bool Startup()
+    {
+        _started = true;
+        return true;
+    }
+}

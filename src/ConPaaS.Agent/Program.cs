@@ -1,0 +1,45 @@
+using ConPaaS.Agent;
+using ConPaaS.Node;
+using ConPaaS.Platform.Security;
+
+// cpsagent --config node.cfg: started by the director's cloud driver, never by hand.
+if (args is not ["--config", var path])
+{
+    Console.Error.WriteLine("usage: cpsagent --config NODE.CFG (the director's cloud driver writes the file and starts the agent)");
+    return 2;
+}
+try
+{
+    var context = NodeContext.Load(path);
+    var files = new AgentFiles(context.Root);
+    Directory.CreateDirectory(files.LogDirectory);
+    var service = AgentService.For(context, files);
+
+    // The agents' rule: a manager, agent or frontend certificate of this very user and application.
+    bool Authorize(CertificateIdentity caller) =>
+        caller.Uid == context.UserId && caller.ApplicationId == context.AppId && caller.Role is Roles.Manager or Roles.Agent or Roles.Frontend;
+
+    async Task<object?> DispatchAsync(RpcCall call, CancellationToken cancellationToken)
+    {
+        switch (call.Method)
+        {
+            case "check_process": return true;
+            case "get_log":
+                var name = call.OptionalString("filename") ?? "agent.log";
+                if (!AgentFiles.Logs.Contains(name)) throw new RpcException($"no log '{name}'; the logs are {string.Join(", ", AgentFiles.Logs)}");
+                return File.Exists(files.Log(name)) ? await File.ReadAllTextAsync(files.Log(name), cancellationToken) : "";
+        }
+        return await service.DispatchAsync(call, cancellationToken)
+               ?? throw new RpcException($"a {context.ServiceType} agent has no method '{call.Method}'");
+    }
+
+    await using var app = new RpcHost(context, Authorize, DispatchAsync).Build();
+    AgentLog.Write(files, $"cpsagent {context.Vmid} ({context.ServiceType}, service {context.ServiceId} of application {context.AppId}) listening on https://{context.Listen}");
+    await app.RunAsync();
+    return 0;
+}
+catch (Exception e) when (e is InvalidDataException or IOException or System.Security.Cryptography.CryptographicException)
+{
+    Console.Error.WriteLine($"cpsagent: error: {e.Message}");
+    return 1;
+}

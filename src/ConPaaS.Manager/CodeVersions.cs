@@ -1,0 +1,140 @@
+using System.Formats.Tar;
+using System.Security.Cryptography;
+using System.Text.Json;
+using ConPaaS.Node;
+
+namespace ConPaaS.Manager;
+
+/// <summary>A stored code archive.</summary>
+public sealed record CodeVersion(string CodeVersionId, string Filename, string Description, DateTimeOffset Time);
+
+/// <summary>
+/// The generic service's code versions, kept in the manager's state directory (code/VERSION/FILENAME plus
+/// versions.json). Every upload is unpacked once into a scratch directory with <see cref="SafeArchive"/>, so a
+/// hostile archive is refused at the door with the reason, before any agent sees it.
+/// </summary>
+public sealed class CodeVersions
+{
+    private readonly string _directory;
+    private readonly Lock _gate = new();
+    private List<CodeVersion> _versions = [];
+
+    public string Current { get; private set; } = "code-default";
+
+    public CodeVersions(string directory)
+    {
+        _directory = directory;
+        Directory.CreateDirectory(directory);
+        AddDefault();
+    }
+
+    public IReadOnlyList<CodeVersion> All
+    {
+        get { lock (_gate) return _versions.ToList(); }
+    }
+
+    public string PathOf(string id)
+    {
+        var version = Find(id);
+        return Path.Combine(_directory, version.CodeVersionId, version.Filename);
+    }
+
+    public CodeVersion Find(string id)
+    {
+        lock (_gate) return _versions.FirstOrDefault(v => v.CodeVersionId == id) ?? throw new RpcException($"no code version '{id}'");
+    }
+
+    public async Task<CodeVersion> AddAsync(Stream upload, string filename, string description, CancellationToken cancellationToken)
+    {
+        var name = Path.GetFileName(filename.Replace('\\', '/'));
+        if (name.Length is 0 or > 100 || name.StartsWith('.') || name.Any(c => char.IsControl(c)))
+            throw new RpcException($"'{filename}' is not an acceptable archive file name");
+        var id = "code-" + RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 6);
+        var directory = Path.Combine(_directory, id);
+        Directory.CreateDirectory(directory);
+        var path = Path.Combine(directory, name);
+        var scratch = Path.Combine(_directory, ".check-" + id);
+        try
+        {
+            await using (var output = File.Create(path))
+                await upload.CopyToAsync(output, cancellationToken);
+            SafeArchive.Extract(path, scratch);
+        }
+        catch (InvalidDataException e)
+        {
+            Directory.Delete(directory, recursive: true);
+            throw new RpcException($"{name} refused: {e.Message}");
+        }
+        finally
+        {
+            if (Directory.Exists(scratch)) Directory.Delete(scratch, recursive: true);
+        }
+        var version = new CodeVersion(id, name, description, DateTimeOffset.UtcNow);
+        lock (_gate)
+        {
+            _versions.Add(version);
+            Save();
+        }
+        return version;
+    }
+
+    public void Enable(string id)
+    {
+        Find(id);
+        lock (_gate)
+        {
+            Current = id;
+            Save();
+        }
+    }
+
+    public void Delete(string id)
+    {
+        var version = Find(id);
+        if (id == Current) throw new RpcException($"{id} is the active code version; enable another one first");
+        lock (_gate)
+        {
+            _versions.Remove(version);
+            Save();
+        }
+        Directory.Delete(Path.Combine(_directory, id), recursive: true);
+    }
+
+    private void Save() => File.WriteAllText(Path.Combine(_directory, "versions.json"),
+        JsonSerializer.Serialize(new { current = Current, versions = _versions }));
+
+    /// <summary>code-default: scripts that say who and where the agent is, as the original's default did.</summary>
+    private void AddDefault()
+    {
+        var directory = Path.Combine(_directory, "code-default");
+        Directory.CreateDirectory(directory);
+        var path = Path.Combine(directory, "code-default.tar");
+        if (!File.Exists(path))
+        {
+            using var tar = new TarWriter(File.Create(path), TarEntryFormat.Ustar);
+            foreach (var script in new[] { "init.sh", "notify.sh", "run.sh", "interrupt.sh", "cleanup.sh" })
+            {
+                var text = $$"""
+                    #!/bin/bash
+                    date
+                    echo "Executing script {{script}}"
+                    echo "Parameters ($#): $@"
+                    echo "My IP is $CPS_AGENT_IP"
+                    echo "My role is $CPS_AGENT_ROLE"
+                    echo "My master IP is $CPS_MASTER_IP"
+                    echo "Information about other agents is stored at $CPS_AGENTS_FILE"
+                    cat "$CPS_AGENTS_FILE"; echo
+
+                    """;
+                var entry = new UstarTarEntry(TarEntryType.RegularFile, script)
+                {
+                    DataStream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text)),
+                    Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.OtherRead,
+                };
+                tar.WriteEntry(entry);
+            }
+        }
+        _versions = [new CodeVersion("code-default", "code-default.tar", "Initial version", DateTimeOffset.UtcNow)];
+        Save();
+    }
+}

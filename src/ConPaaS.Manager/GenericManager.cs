@@ -1,0 +1,140 @@
+using System.Text.Json.Nodes;
+using ConPaaS.Node;
+using ConPaaS.Platform.Security;
+
+namespace ConPaaS.Manager;
+
+/// <summary>
+/// generic: the first agent is master for the service's life, the others are nodes. New agents get the active code
+/// and run init.sh; the agents already there run notify.sh once. run, interrupt and cleanup go to every agent with
+/// the guarantees GenericAgent keeps; enabling code is refused while any script runs anywhere.
+/// </summary>
+public sealed class GenericManager(long id, string name, string cloud, NodeClients clients, ManagerLog log, string stateDirectory)
+    : ServiceManager(id, "generic", name, cloud, clients, log)
+{
+    private readonly CodeVersions _codes = new(Path.Combine(stateDirectory, $"service-{id}", "code"));
+    private readonly List<string> _keys = [];
+
+    protected override string RoleFor(int index) => index == 0 ? "master" : "node";
+
+    private JsonArray AgentsInfo => [.. Nodes.Select(n => (JsonNode)n.Info)];
+
+    protected override async Task NodesAddedAsync(IReadOnlyList<AgentNode> added, IReadOnlyList<AgentNode> existing, CancellationToken cancellationToken)
+    {
+        var agents = AgentsInfo;
+        await Task.WhenAll(added.Select(async n =>
+        {
+            await Call(n, "init_agent", new { agents_info = agents }, cancellationToken);
+            await SendCodeAsync(n, cancellationToken);
+            await Call(n, "execute_script", new { command = "init", parameters = Array.Empty<string>(), agents_info = agents }, cancellationToken);
+        }));
+        await Task.WhenAll(existing.Select(n => Call(n, "execute_script", new { command = "notify", parameters = Array.Empty<string>(), agents_info = agents }, cancellationToken)));
+    }
+
+    protected override async Task NodesRemovedAsync(IReadOnlyList<AgentNode> remaining, CancellationToken cancellationToken)
+    {
+        var agents = AgentsInfo;
+        await Task.WhenAll(remaining.Select(n => Call(n, "execute_script", new { command = "notify", parameters = Array.Empty<string>(), agents_info = agents }, cancellationToken)));
+    }
+
+    protected override async Task<object?> TypeDispatchAsync(RpcCall call, CancellationToken cancellationToken)
+    {
+        switch (call.Method)
+        {
+            case "list_code_versions":
+                return new { codes = _codes.All.Select(v => new { v.CodeVersionId, v.Filename, v.Description, time = v.Time, current = v.CodeVersionId == _codes.Current }) };
+            case "upload_code_version":
+                var file = call.File("code");
+                await using (var stream = file.OpenReadStream())
+                {
+                    var version = await _codes.AddAsync(stream, file.FileName, call.OptionalString("description") ?? "", cancellationToken);
+                    Log.Write($"service {Id}: code version {version.CodeVersionId} uploaded ({version.Filename})");
+                    return new { codeVersionId = version.CodeVersionId };
+                }
+            case "download_code_version":
+                var path = _codes.PathOf(call.String("codeVersionId"));
+                return new { filename = Path.GetFileName(path), content = Convert.ToBase64String(await File.ReadAllBytesAsync(path, cancellationToken)) };
+            case "delete_code_version":
+                _codes.Delete(call.String("codeVersionId"));
+                return true;
+            case "enable_code":
+                return await EnableAsync(call.String("codeVersionId"), cancellationToken);
+            case "execute_script":
+                return await ExecuteAsync(call.String("command"), call.OptionalString("parameters") ?? "", cancellationToken);
+            case "get_script_status":
+                return new { agents = await StatusAsync(cancellationToken) };
+            case "upload_authorized_key":
+                var key = call.String("key").Trim();
+                if (!key.StartsWith("ssh-") && !key.StartsWith("ecdsa-")) throw new RpcException("that is not an SSH public key");
+                lock (_keys) _keys.Add(key);
+                return new { outcome = "key added" };
+            case "list_authorized_keys":
+                lock (_keys) return new { authorizedKeys = _keys.ToArray() };
+            default:
+                return null;
+        }
+    }
+
+    private async Task<object> EnableAsync(string version, CancellationToken cancellationToken)
+    {
+        _codes.Find(version);
+        if (State != "RUNNING")
+        {
+            _codes.Enable(version);
+            return new { codeVersionId = version };
+        }
+        if (await AnyRunningAsync(cancellationToken)) throw new RpcException("scripts are running; interrupt them before enabling code");
+        _codes.Enable(version);
+        var agents = AgentsInfo;
+        await Task.WhenAll(Nodes.Select(async n =>
+        {
+            await SendCodeAsync(n, cancellationToken);
+            await Call(n, "execute_script", new { command = "init", parameters = Array.Empty<string>(), agents_info = agents }, cancellationToken);
+        }));
+        Log.Write($"service {Id}: code version {version} enabled");
+        return new { codeVersionId = version };
+    }
+
+    private async Task<object> ExecuteAsync(string command, string parameters, CancellationToken cancellationToken)
+    {
+        if (command is not ("run" or "interrupt" or "cleanup")) throw new RpcException($"'{command}' is not run, interrupt or cleanup");
+        if (State != "RUNNING") throw new RpcException($"service {Id} is {State}, not RUNNING");
+        var status = await StatusAsync(cancellationToken);
+        var busy = status.Where(a => a.Value.Values.Contains("RUNNING")).Select(a => a.Key).ToHashSet();
+        if (command is "run" or "cleanup" && busy.Count > 0)
+            throw new RpcException($"cannot {command}: scripts are running on {string.Join(", ", busy)}; interrupt them first");
+        if (command == "interrupt" && busy.Count == 0) throw new RpcException("nothing to interrupt: no script is running");
+        var targets = command == "interrupt" ? Nodes.Where(n => busy.Contains(n.Id)).ToList() : Nodes.ToList();
+        var split = parameters.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        await Task.WhenAll(targets.Select(n => Call(n, "execute_script", new { command, parameters = split }, cancellationToken)));
+        Log.Write($"service {Id}: {command} on {targets.Count} agents");
+        return new { command, agents = targets.Count };
+    }
+
+    private async Task<Dictionary<string, Dictionary<string, string>>> StatusAsync(CancellationToken cancellationToken)
+    {
+        var nodes = Nodes;
+        var answers = await Task.WhenAll(nodes.Select(n => Call(n, "get_script_status", new { }, cancellationToken)));
+        return nodes.Zip(answers).ToDictionary(p => p.First.Id,
+            p => (p.Second?["scripts"] as JsonObject ?? []).ToDictionary(kv => kv.Key, kv => kv.Value?.ToString() ?? ""));
+    }
+
+    private async Task<bool> AnyRunningAsync(CancellationToken cancellationToken) =>
+        (await StatusAsync(cancellationToken)).Values.Any(scripts => scripts.Values.Contains("RUNNING"));
+
+    private async Task SendCodeAsync(AgentNode node, CancellationToken cancellationToken)
+    {
+        var version = _codes.Find(_codes.Current);
+        await using var archive = File.OpenRead(_codes.PathOf(version.CodeVersionId));
+        using var upload = new MultipartFormDataContent
+        {
+            { new StringContent("update_code"), "method" },
+            { new StringContent(version.CodeVersionId), "code_version" },
+            { new StreamContent(archive), "code", version.Filename },
+        };
+        await Clients.CallAsync(node.Address, Roles.Agent, "update_code", new { }, cancellationToken, upload);
+    }
+
+    private Task<JsonNode?> Call(AgentNode node, string method, object parameters, CancellationToken cancellationToken) =>
+        Clients.CallAsync(node.Address, Roles.Agent, method, parameters, cancellationToken);
+}

@@ -1,0 +1,20 @@
+using ConPaaS.Node;
+using ConPaaS.Platform.Security;
+
+namespace ConPaaS.Manager;
+
+/// <summary>helloworld: each new agent is started; get_helloworld gathers a greeting from every agent.</summary>
+public sealed class HelloworldManager(long id, string name, string cloud, NodeClients clients, ManagerLog log)
+    : ServiceManager(id, "helloworld", name, cloud, clients, log)
+{
+    protected override async Task NodesAddedAsync(IReadOnlyList<AgentNode> added, IReadOnlyList<AgentNode> existing, CancellationToken cancellationToken) =>
+        await Task.WhenAll(added.Select(n => Clients.CallAsync(n.Address, Roles.Agent, "startup", new { }, cancellationToken)));
+
+    protected override async Task<object?> TypeDispatchAsync(RpcCall call, CancellationToken cancellationToken)
+    {
+        if (call.Method != "get_helloworld") return null;
+        if (State != "RUNNING") throw new RpcException($"service {Id} is {State}, not RUNNING");
+        var greetings = await Task.WhenAll(Nodes.Select(n => Clients.CallAsync(n.Address, Roles.Agent, "get_helloworld", new { }, cancellationToken)));
+        return new { helloworld = string.Join("\n", greetings.Select(g => g?.ToString())) };
+    }
+}

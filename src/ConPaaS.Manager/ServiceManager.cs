@@ -1,0 +1,171 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using ConPaaS.Node;
+using ConPaaS.Platform.Security;
+
+namespace ConPaaS.Manager;
+
+/// <summary>An agent node of a service, as the manager knows it.</summary>
+public sealed record AgentNode(string Id, string Ip, int Port, string Role, string Cloud)
+{
+    public string Address => $"{Ip}:{Port}";
+    public JsonObject Info => new() { ["ip"] = Ip, ["role"] = Role, ["id"] = Id };
+}
+
+/// <summary>
+/// The manager half of a service type: its state, its agents, and the life cycle every type shares (start, stop,
+/// add and remove nodes, logs). Operations that start or stop nodes run in the background; callers poll
+/// get_service_info until the state is RUNNING (or STOPPED, or ERROR). A type adds its own methods and reacts to
+/// nodes coming and going; see <see cref="HelloworldManager"/> and <see cref="GenericManager"/>.
+/// </summary>
+public abstract class ServiceManager(long id, string type, string name, string cloud, NodeClients clients, ManagerLog log)
+{
+    private static readonly TimeSpan AgentStartTimeout = TimeSpan.FromSeconds(60);
+    private readonly SemaphoreSlim _busy = new(1, 1);
+    private readonly List<AgentNode> _nodes = [];
+
+    public long Id => id;
+    public string Type => type;
+    public string Name => name;
+    public string Cloud => cloud;
+    public volatile string State = "INIT";
+    public string? LastError { get; private set; }
+
+    protected NodeClients Clients => clients;
+    protected ManagerLog Log => log;
+
+    public IReadOnlyList<AgentNode> Nodes
+    {
+        get { lock (_nodes) return _nodes.ToList(); }
+    }
+
+    public bool IsActive => State is "PROLOGUE" or "RUNNING" or "ADAPTING" or "EPILOGUE";
+
+    /// <summary>The type's own methods; null when the method is not one of them.</summary>
+    protected virtual Task<object?> TypeDispatchAsync(RpcCall call, CancellationToken cancellationToken) => Task.FromResult<object?>(null);
+
+    /// <summary>New agents answer; <paramref name="existing"/> were there before.</summary>
+    protected virtual Task NodesAddedAsync(IReadOnlyList<AgentNode> added, IReadOnlyList<AgentNode> existing, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    protected virtual Task NodesRemovedAsync(IReadOnlyList<AgentNode> remaining, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>The role of the agent that will be the service's <paramref name="index"/>-th.</summary>
+    protected virtual string RoleFor(int index) => Type;
+
+    public async Task<object?> DispatchAsync(RpcCall call, CancellationToken cancellationToken)
+    {
+        switch (call.Method)
+        {
+            case "get_service_info":
+                return new { state = State, type = Type, name = Name, nodes = Nodes.Count, error = LastError };
+            case "list_nodes":
+                return Nodes.GroupBy(n => n.Role).ToDictionary(g => g.Key, g => g.Select(n => n.Id).ToArray());
+            case "get_node_info":
+                var node = Find(call.String("serviceNodeId"));
+                return new { serviceNode = new { id = node.Id, ip = node.Ip, vmid = node.Id, cloud = node.Cloud, role = node.Role, logs = new[] { "agent.log", "agent.out", "agent.err" } } };
+            case "start_service":
+                return Begin(["INIT", "STOPPED", "ERROR"], "PROLOGUE", token => AddNodesAsync(1, token));
+            case "stop_service":
+                return Begin(["RUNNING", "ERROR"], "EPILOGUE", StopAsync, finalState: "STOPPED");
+            case "add_nodes":
+                var count = (int)call.LongOr("count", Count(call.Params["nodes"]));
+                if (count is < 1 or > 50) throw new RpcException("add_nodes takes a count from 1 to 50");
+                return Begin(["RUNNING"], "ADAPTING", token => AddNodesAsync(count, token));
+            case "remove_nodes":
+                var remove = (int)call.LongOr("count", Count(call.Params["nodes"]));
+                if (remove < 1 || remove > Nodes.Count - 1)
+                    throw new RpcException($"remove_nodes takes a count from 1 to {Nodes.Count - 1}; the first agent stays while the service runs");
+                return Begin(["RUNNING"], "ADAPTING", token => RemoveNodesAsync(remove, token));
+            case "get_agent_log":
+                var agent = Find(call.String("agent_id"));
+                return await Clients.CallAsync(agent.Address, Roles.Agent, "get_log", new { filename = call.OptionalString("filename") ?? "agent.log" }, cancellationToken);
+        }
+        return await TypeDispatchAsync(call, cancellationToken)
+               ?? throw new RpcException($"service {Id} ({Type}) has no method '{call.Method}'");
+    }
+
+    /// <summary>Stops every agent (the application is stopping or the service is removed).</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        var vmids = Nodes.Select(n => n.Id).ToList();
+        if (vmids.Count > 0)
+            await Clients.DirectorAsync("/remove_nodes", [new("vmids", string.Join(',', vmids))], cancellationToken);
+        lock (_nodes) _nodes.Clear();
+    }
+
+    protected AgentNode Find(string agentId) =>
+        Nodes.FirstOrDefault(n => n.Id == agentId) ?? throw new RpcException($"service {Id} has no agent '{agentId}'");
+
+    /// <summary>Moves to <paramref name="during"/> and runs <paramref name="work"/> in the background.</summary>
+    private object Begin(string[] from, string during, Func<CancellationToken, Task> work, string finalState = "RUNNING")
+    {
+        if (!_busy.Wait(0)) throw new RpcException($"service {Id} is {State}; wait until it is done");
+        if (!from.Contains(State))
+        {
+            _busy.Release();
+            throw new RpcException($"service {Id} is {State}; this needs it {string.Join(" or ", from)}");
+        }
+        State = during;
+        LastError = null;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await work(CancellationToken.None);
+                State = finalState;
+            }
+            catch (Exception e)
+            {
+                LastError = e.Message;
+                State = "ERROR";
+                Log.Write($"service {Id}: {during} failed: {e.Message}");
+            }
+            finally
+            {
+                _busy.Release();
+            }
+        });
+        return new { state = during };
+    }
+
+    private async Task AddNodesAsync(int count, CancellationToken cancellationToken)
+    {
+        var created = await Clients.DirectorAsync("/create_nodes",
+            [new("service_id", Id.ToString(CultureInfo.InvariantCulture)), new("count", count.ToString(CultureInfo.InvariantCulture)), new("cloud", Cloud)], cancellationToken);
+        var existing = Nodes;
+        var added = (created as JsonArray ?? []).OfType<JsonObject>().Select((n, i) => new AgentNode(
+            n["vmid"]!.ToString(), n["ip"]!.ToString(), n["port"]!.GetValue<int>(), RoleFor(existing.Count + i), n["cloud"]?.ToString() ?? Cloud)).ToList();
+        lock (_nodes) _nodes.AddRange(added);
+        await Task.WhenAll(added.Select(n => WaitForAgentAsync(n, cancellationToken)));
+        Log.Write($"service {Id}: {added.Count} agents up: {string.Join(", ", added.Select(n => $"{n.Id} {n.Address}"))}");
+        await NodesAddedAsync(added, existing, cancellationToken);
+    }
+
+    private async Task RemoveNodesAsync(int count, CancellationToken cancellationToken)
+    {
+        var removed = Nodes.Skip(1).TakeLast(count).ToList();
+        await Clients.DirectorAsync("/remove_nodes", [new("vmids", string.Join(',', removed.Select(n => n.Id)))], cancellationToken);
+        lock (_nodes) _nodes.RemoveAll(removed.Contains);
+        Log.Write($"service {Id}: removed {string.Join(", ", removed.Select(n => n.Id))}");
+        await NodesRemovedAsync(Nodes, cancellationToken);
+    }
+
+    private async Task WaitForAgentAsync(AgentNode node, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + AgentStartTimeout;
+        while (true)
+        {
+            try
+            {
+                await Clients.CallAsync(node.Address, Roles.Agent, "check_process", new { }, cancellationToken);
+                return;
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(20, cancellationToken);
+            }
+        }
+    }
+
+    private static long Count(JsonNode? nodes) => nodes is JsonObject roles ? roles.Sum(r => r.Value?.GetValue<long>() ?? 0) : 1;
+}

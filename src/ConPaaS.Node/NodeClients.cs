@@ -1,0 +1,75 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Json;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ConPaaS.Platform.Security;
+
+namespace ConPaaS.Node;
+
+/// <summary>
+/// How a node talks to others with its own certificate: the director (form posts, JSON answers) and other nodes
+/// (JSON-RPC). Servers must chain to the deployment's CA; nodes must also be of the expected role and application.
+/// </summary>
+public sealed class NodeClients : IDisposable
+{
+    private readonly NodeContext _context;
+    private readonly X509Certificate2 _own;
+    private readonly HttpClient _director;
+    private readonly ConcurrentDictionary<string, HttpClient> _nodes = new();
+
+    public X509Certificate2 Ca { get; }
+
+    public NodeClients(NodeContext context)
+    {
+        _context = context;
+        _own = TlsClient.LoadPem(Path.Combine(context.CertificateDirectory, "cert.pem"), Path.Combine(context.CertificateDirectory, "key.pem"));
+        Ca = X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(context.CertificateDirectory, "ca_cert.pem")));
+        _director = TlsClient.Create(Ca, _own, checkHostName: true, timeout: TimeSpan.FromMinutes(5));
+    }
+
+    /// <summary>POSTs a form to the director; its <c>{"error": ...}</c> becomes an <see cref="RpcException"/>.</summary>
+    public async Task<JsonNode?> DirectorAsync(string path, IEnumerable<KeyValuePair<string, string>> form, CancellationToken cancellationToken)
+    {
+        using var response = await _director.PostAsync(new Uri(_context.DirectorUrl, path), new FormUrlEncodedContent(form), cancellationToken);
+        var body = await ReadAsync(response, cancellationToken);
+        if (body is JsonObject o && o["error"] is JsonValue error) throw new RpcException($"director: {error}");
+        if (!response.IsSuccessStatusCode) throw new RpcException($"director: {(int)response.StatusCode} {response.ReasonPhrase}");
+        return body;
+    }
+
+    /// <summary>Calls a JSON-RPC method on the node at <paramref name="address"/>, which must hold a certificate of
+    /// <paramref name="role"/> for this application.</summary>
+    public async Task<JsonNode?> CallAsync(string address, string role, string method, object parameters, CancellationToken cancellationToken, HttpContent? upload = null)
+    {
+        var client = _nodes.GetOrAdd($"{role}@{address}", _ => TlsClient.Create(Ca, _own, checkHostName: false, timeout: TimeSpan.FromMinutes(5),
+            acceptServer: server => server.Role == role && server.Uid == _context.UserId && server.ApplicationId == _context.AppId));
+        HttpContent content = upload is null
+            ? JsonContent.Create(new { method, @params = parameters, id = 1 })
+            : upload;
+        using var response = await client.PostAsync($"https://{address}/", content, cancellationToken);
+        var body = await ReadAsync(response, cancellationToken);
+        if (body is JsonObject o && o["error"] is JsonValue error && error.GetValueKind() == JsonValueKind.String)
+            throw new RpcException(error.GetValue<string>());
+        return body?["result"];
+    }
+
+    private static async Task<JsonNode?> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        try
+        {
+            return text.Length == 0 ? null : JsonNode.Parse(text);
+        }
+        catch (JsonException)
+        {
+            throw new RpcException($"{response.RequestMessage?.RequestUri} answered {(int)response.StatusCode} with something that is not JSON");
+        }
+    }
+
+    public void Dispose()
+    {
+        _director.Dispose();
+        foreach (var client in _nodes.Values) client.Dispose();
+    }
+}
