@@ -42,7 +42,7 @@ public static class SafeArchive
             Directory.Delete(partial, recursive: true);
             throw e is IOException or UnauthorizedAccessException or FormatException or NotSupportedException
                     or ICSharpCode.SharpZipLib.SharpZipBaseException or ArgumentException
-                ? new InvalidDataException($"the archive is damaged: {e.Message}", e)
+                ? new InvalidDataException($"the archive cannot be unpacked: {e.Message}", e)
                 : e;
         }
         catch

@@ -1,0 +1,121 @@
+using ConPaaS.Testing;
+
+namespace ConPaaS.Node.Tests;
+
+/// <summary>Archives made by the real tar, gzip, bzip2 and zip: good ones unpack, hostile ones leave nothing.</summary>
+public class SafeArchiveTests : IDisposable
+{
+    private readonly TempDirectory _work = new();
+
+    public SafeArchiveTests()
+    {
+        Directory.CreateDirectory(_work.File("src/sub"));
+        File.WriteAllText(_work.File("src/run.sh"), "echo hi\n");
+        File.WriteAllText(_work.File("src/sub/data.txt"), "data\n");
+        File.CreateSymbolicLink(_work.File("src/sub/link"), "../run.sh");
+    }
+
+    public void Dispose() => _work.Dispose();
+
+    [Theory]
+    [InlineData("code.tar", "cf")]
+    [InlineData("code.tar.gz", "czf")]
+    [InlineData("code.tar.bz2", "cjf")]
+    public void Tar_archives_expand_in_place_with_their_relative_links(string name, string flags)
+    {
+        HostTool.Run("tar", "-C", _work.File("src"), $"-{flags}", _work.File(name), ".");
+        SafeArchive.Extract(_work.File(name), _work.File("out"));
+        Assert.Equal("echo hi\n", File.ReadAllText(_work.File("out/run.sh")));
+        Assert.Equal("data\n", File.ReadAllText(_work.File("out/sub/data.txt")));
+        Assert.Equal("../run.sh", new FileInfo(_work.File("out/sub/link")).LinkTarget);
+    }
+
+    [Fact]
+    public void Zip_archives_expand_too()
+    {
+        HostTool.Run("sh", "-c", $"cd {_work.File("src")} && zip -q -r {_work.File("code.zip")} run.sh sub/data.txt");
+        SafeArchive.Extract(_work.File("code.zip"), _work.File("out"));
+        Assert.Equal("data\n", File.ReadAllText(_work.File("out/sub/data.txt")));
+    }
+
+    [Fact]
+    public void Path_traversal_is_refused()
+    {
+        HostTool.Run("tar", "-C", _work.File("src"), "--transform", "s,^,../../,", "-cf", _work.File("evil.tar"), "run.sh");
+        AssertRefused("evil.tar", "climbs out of the archive");
+    }
+
+    [Fact]
+    public void Absolute_paths_are_refused()
+    {
+        HostTool.Run("tar", "-cPf", _work.File("abs.tar"), _work.File("src/run.sh"));
+        AssertRefused("abs.tar", "is an absolute path");
+    }
+
+    [Fact]
+    public void Links_pointing_outside_are_refused()
+    {
+        Directory.CreateDirectory(_work.File("links"));
+        File.CreateSymbolicLink(_work.File("links/passwd"), "/etc/passwd");
+        HostTool.Run("tar", "-C", _work.File("links"), "-cf", _work.File("absolute-link.tar"), "passwd");
+        AssertRefused("absolute-link.tar", "points to the absolute path '/etc/passwd'");
+
+        File.Delete(_work.File("links/passwd"));
+        File.CreateSymbolicLink(_work.File("links/up"), "../../../etc");
+        HostTool.Run("tar", "-C", _work.File("links"), "-cf", _work.File("relative-link.tar"), "up");
+        AssertRefused("relative-link.tar", "points outside the archive");
+    }
+
+    [Fact]
+    public void A_write_through_a_link_the_archive_made_is_refused()
+    {
+        Directory.CreateDirectory(_work.File("through/dir"));
+        File.CreateSymbolicLink(_work.File("through/here"), ".");
+        File.WriteAllText(_work.File("through/dir/f"), "x");
+        // 'here' -> '.', then 'here/dir/f': harmless here, but the same trick with a link to '..' would escape.
+        HostTool.Run("tar", "-C", _work.File("through"), "-cf", _work.File("through.tar"), "here", "here/dir/f");
+        AssertRefused("through.tar", "lies behind the link 'here'");
+    }
+
+    [Fact]
+    public void Devices_are_refused()
+    {
+        Directory.CreateDirectory(_work.File("dev"));
+        var made = HostTool.Try("mknod", _work.File("dev/null"), "c", "1", "3");
+        Assert.True(made.ExitCode == 0, $"mknod (run the tests as root, as CI does): {made.StandardError}");
+        HostTool.Run("tar", "-C", _work.File("dev"), "-cf", _work.File("dev.tar"), "null");
+        AssertRefused("dev.tar", "is a device or FIFO");
+    }
+
+    [Fact]
+    public void A_sparse_decompression_bomb_is_refused_before_it_fills_the_disk()
+    {
+        Directory.CreateDirectory(_work.File("bomb"));
+        HostTool.Run("truncate", "-s", "8G", _work.File("bomb/zeros"));
+        // GNU tar's sparse form (tiny on disk, 8 GiB declared)...
+        HostTool.Run("tar", "-C", _work.File("bomb"), "-cSzf", _work.File("sparse.tar.gz"), "zeros");
+        AssertRefused("sparse.tar.gz", "SparseFile");
+        // ...and the same zeros stored plainly: a few MB of gzip that would expand past any limit.
+        HostTool.Run("truncate", "-s", "300M", _work.File("bomb/zeros"));
+        HostTool.Run("tar", "-C", _work.File("bomb"), "-czf", _work.File("plain.tar.gz"), "zeros");
+        Assert.True(new FileInfo(_work.File("plain.tar.gz")).Length < 2 << 20);
+        AssertRefused("plain.tar.gz", "expands to more than 256 MiB");
+    }
+
+    [Fact]
+    public void Garbage_is_refused()
+    {
+        File.WriteAllBytes(_work.File("junk.bin"), new byte[1000]);
+        AssertRefused("junk.bin", "is not tar, tar.gz, tar.bz2 or zip");
+        File.WriteAllBytes(_work.File("cut.tar.gz"), [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3]);
+        AssertRefused("cut.tar.gz", "");
+    }
+
+    private void AssertRefused(string archive, string reason)
+    {
+        var error = Assert.Throws<InvalidDataException>(() => SafeArchive.Extract(_work.File(archive), _work.File("out")));
+        Assert.Contains(reason, error.Message);
+        Assert.False(Directory.Exists(_work.File("out")), "a refused archive left its destination behind");
+        Assert.False(Directory.Exists(_work.File("out.partial")), "a refused archive left a partial directory behind");
+    }
+}
