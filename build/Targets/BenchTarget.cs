@@ -8,6 +8,7 @@ namespace ConPaaS.Build.Targets;
 /// Benchmarks, each printed as a ratio against a baseline measured in the same run on the same machine.
 /// VMDK: converting a 2 GiB raw disk holding a real ext4 filesystem, ours against qemu-img.
 /// Director: listapp requests per second and p99 under 32 mutual-TLS clients, against bare Kestrel.
+/// Life cycle: application start, service start and add_nodes of 10 agents on the local driver.
 /// </summary>
 internal static class BenchTarget
 {
@@ -71,6 +72,7 @@ internal static class BenchTarget
         await context.RunAsync(new Command("dotnet", "build", Path.Combine(context.Root, "bench", "ConPaaS.Bench", "ConPaaS.Bench.csproj"),
             "-c", "Release", "--nologo", "-v", "quiet", "-o", output), echoOutput: false);
         await context.RunAsync(new Command("dotnet", Path.Combine(output, "ConPaaS.Bench.dll"), "director", context.Bin).Contained());
+        await context.RunAsync(new Command("dotnet", Path.Combine(output, "ConPaaS.Bench.dll"), "lifecycle", context.Bin).Contained());
     }
 
     private static async Task<double> TimeAsync(BuildContext context, Command command, string output)

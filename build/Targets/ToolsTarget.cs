@@ -3,16 +3,20 @@ using ConPaaS.Processes;
 
 namespace ConPaaS.Build.Targets;
 
-/// <summary>Publishes each CLI as one self-contained executable into out/bin/, cached by a hash of the sources.</summary>
+/// <summary>
+/// Publishes each program as one self-contained executable into out/bin/, cached by a hash of the sources.
+/// ReadyToRun for the node programs only: the local driver starts agents by the ten and precompiled code starts them
+/// about a quarter faster, but compiling it costs minutes of CPU per program.
+/// </summary>
 internal static class ToolsTarget
 {
-    public static readonly IReadOnlyList<(string Name, string Project)> Tools =
+    public static readonly IReadOnlyList<(string Name, string Project, bool ReadyToRun)> Tools =
     [
-        ("cps-image", "src/ConPaaS.Imaging.Cli/ConPaaS.Imaging.Cli.csproj"),
-        ("cps-tools", "src/ConPaaS.Tools/ConPaaS.Tools.csproj"),
-        ("cpsdirector", "src/ConPaaS.Director/ConPaaS.Director.csproj"),
-        ("cpsmanager", "src/ConPaaS.Manager/ConPaaS.Manager.csproj"),
-        ("cpsagent", "src/ConPaaS.Agent/ConPaaS.Agent.csproj"),
+        ("cps-image", "src/ConPaaS.Imaging.Cli/ConPaaS.Imaging.Cli.csproj", false),
+        ("cps-tools", "src/ConPaaS.Tools/ConPaaS.Tools.csproj", false),
+        ("cpsdirector", "src/ConPaaS.Director/ConPaaS.Director.csproj", false),
+        ("cpsmanager", "src/ConPaaS.Manager/ConPaaS.Manager.csproj", true),
+        ("cpsagent", "src/ConPaaS.Agent/ConPaaS.Agent.csproj", true),
     ];
 
     /// <summary>cps-tools is also installed under these names; the name it is called by chooses the object.</summary>
@@ -24,19 +28,19 @@ internal static class ToolsTarget
         var sources = Directory.EnumerateFiles(Path.Combine(context.Root, "src"), "*", SearchOption.AllDirectories)
             .Where(f => !f.Contains("/bin/") && !f.Contains("/obj/") && (f.EndsWith(".cs") || f.EndsWith(".csproj")))
             .Concat(new[] { "Directory.Build.props", "Directory.Packages.props", "global.json" }.Select(f => Path.Combine(context.Root, f)));
-        var key = StageCache.Key(context.Root, sources, Environment.Version.ToString());
+        var key = StageCache.Key(context.Root, sources, Environment.Version.ToString(), string.Join(";", Tools));
 
         var published = await context.Cache.GetOrBuildAsync("tools", key, async directory =>
         {
-            foreach (var (name, project) in Tools)
+            foreach (var (name, project, readyToRun) in Tools)
             {
                 await context.RunAsync(new Command("dotnet", "publish", Path.Combine(context.Root, project),
                     "-c", "Release", "-r", "linux-x64", "--self-contained", "true", "--nologo",
-                    "-p:PublishSingleFile=true", "-p:IncludeNativeLibrariesForSelfExtract=true", "-p:DebugType=none", "-o", Path.Combine(directory, name)));
+                    "-p:PublishSingleFile=true", "-p:IncludeNativeLibrariesForSelfExtract=true", $"-p:PublishReadyToRun={readyToRun}", "-p:DebugType=none", "-o", Path.Combine(directory, name)));
             }
         });
 
-        foreach (var (name, _) in Tools)
+        foreach (var (name, _, _) in Tools)
         {
             BuildContext.Publish(Path.Combine(published, name, name), Path.Combine(context.Bin, name));
             BuildContext.Log($"  published out/bin/{name}");

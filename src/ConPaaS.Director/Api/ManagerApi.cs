@@ -27,17 +27,18 @@ public static class ManagerApi
                 ?? throw ApiException.NotFound($"application {application.Aid} has no service {serviceId}");
             var credit = database.Read(connection => connection.QuerySingle<long>("SELECT credit FROM users WHERE uid = @Uid", application));
             if (credit < count) throw ApiException.Forbidden($"{count} nodes need {count} credits; the user has {credit}");
-            var started = new List<Resource>();
+            // Nodes start side by side: their certificates, rows and processes do not depend on each other.
+            var starting = Enumerable.Range(0, count).Select(_ => nodes.StartAsync(application, serviceId, Roles.Agent, type, cloud, context.RequestAborted)).ToList();
             try
             {
-                foreach (var _ in Enumerable.Range(0, count))
-                    started.Add(await nodes.StartAsync(application, serviceId, Roles.Agent, type, cloud, context.RequestAborted));
+                await Task.WhenAll(starting);
             }
             catch (Exception e) when (e is InvalidOperationException or Processes.ToolFailedException)
             {
-                foreach (var node in started) await nodes.StopAsync(node.Vmid);
+                foreach (var node in starting.Where(t => t.IsCompletedSuccessfully)) await nodes.StopAsync(node.Result.Vmid);
                 throw new ApiException(StatusCodes.Status503ServiceUnavailable, $"cannot create nodes: {e.Message}");
             }
+            var started = starting.Select(t => t.Result).OrderBy(r => r.Rid).ToList();
             return Results.Json(started.Select(n => new { vmid = n.Vmid, ip = n.Ip, port = n.Port, cloud = n.Cloud }));
         });
 
