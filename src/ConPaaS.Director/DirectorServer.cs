@@ -29,6 +29,8 @@ public sealed class DirectorServer
         builder.Services.AddSingleton<Nodes>();
         builder.Services.AddSingleton<ManagerClient>();
         builder.Services.AddSingleton<Applications>();
+        builder.Services.AddSingleton<ServiceRegistry>();
+        builder.Services.AddSingleton<Deployer>();
         builder.Services.AddHostedService<CreditCharger>();
         builder.Services.Configure<FormOptions>(o => o.MultipartBodyLengthLimit = settings.MaxRequestBytes);
 

@@ -12,6 +12,7 @@ namespace ConPaaS.Manager;
 public sealed class ApplicationManager(NodeContext context, NodeClients clients, ManagerLog log)
 {
     private readonly ConcurrentDictionary<long, ServiceManager> _services = new();
+    private readonly ConcurrentDictionary<long, string> _startupScripts = new();
 
     /// <summary>The manager's rule: user, manager or frontend certificates of this application's owner.</summary>
     public bool Authorize(CertificateIdentity caller) =>
@@ -38,6 +39,16 @@ public sealed class ApplicationManager(NodeContext context, NodeClients clients,
                 return await RemoveServiceAsync(call.Long("service_id"), cancellationToken);
             case "get_manager_log":
                 return log.Read();
+            case "upload_startup_script":
+                var sid = call.Long("sid");
+                Service(sid);
+                await using (var script = call.File("script").OpenReadStream())
+                using (var reader = new StreamReader(script))
+                    _startupScripts[sid] = await reader.ReadToEndAsync(cancellationToken);
+                log.Write($"service {sid}: startup script stored");
+                return true;
+            case "get_startup_script":
+                return _startupScripts.TryGetValue(call.Long("sid"), out var stored) ? stored : "";
             case "stopall":
                 foreach (var service in _services.Values.Where(s => s.Nodes.Count > 0)) await service.StopAsync(cancellationToken);
                 return true;

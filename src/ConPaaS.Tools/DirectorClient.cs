@@ -38,6 +38,9 @@ public sealed class DirectorClient : IDisposable
     public Task<JsonNode?> PostAsync(string path, IEnumerable<KeyValuePair<string, string>> form, CancellationToken cancellationToken) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Post, new Uri(Config.DirectorUrl, path)) { Content = new FormUrlEncodedContent(form) }, cancellationToken);
 
+    public Task<JsonNode?> PostMultipartAsync(string path, MultipartFormDataContent form, CancellationToken cancellationToken) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Post, new Uri(Config.DirectorUrl, path)) { Content = form }, cancellationToken);
+
     public async Task<byte[]> PostForBytesAsync(string path, IEnumerable<KeyValuePair<string, string>> form, CancellationToken cancellationToken)
     {
         using var response = await SendRawAsync(new HttpRequestMessage(HttpMethod.Post, new Uri(Config.DirectorUrl, path)) { Content = new FormUrlEncodedContent(form) }, cancellationToken);

@@ -83,7 +83,7 @@ public class EndToEndTests
         Assert.Equal("User 'grace' created with id 2.\n", await sandbox.CpsToolsOkAsync("user", "create", "grace", "grace@example.org", "a long password"));
         await sandbox.CpsToolsOkAsync("user", "get_certificate");
         var manifest = Path.Combine(sandbox.Home, "sudoku.mnf");
-        File.WriteAllText(manifest, """{ "Application": "Sudoku", "Services": [ { "Type": "php", "ServiceName": "sudoku" } ] }""");
+        File.WriteAllText(manifest, """{ "Application": "Sudoku", "Services": [ { "Type": "helloworld", "ServiceName": "sudoku" } ] }""");
         Assert.Equal("Application 'Sudoku' created with id 1.\n", await sandbox.CpsToolsOkAsync("application", "manifest", manifest));
         using var client = sandbox.Client(sandbox.Certificate(new ConPaaS.Platform.Security.CertificateIdentity(1, "user", 0, "test")));
         var back = System.Text.Json.Nodes.JsonNode.Parse(await client.GetStringAsync(new Uri(sandbox.Url, "/download_manifest/1")))!;
@@ -91,6 +91,6 @@ public class EndToEndTests
 
         File.WriteAllText(manifest, """{ "Services": [] }""");
         var refused = await sandbox.CpsToolsAsync("application", "manifest", manifest);
-        Assert.Equal("ERROR: the manifest's 'Application' field is missing or not a string\n", refused.StandardError);
+        Assert.Equal("ERROR: manifest: Application is missing or not a string\n", refused.StandardError);
     }
 }

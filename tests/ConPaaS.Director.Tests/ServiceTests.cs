@@ -76,7 +76,10 @@ public class ServiceTests
         await sandbox.CpsToolsOkAsync("generic", "interrupt", "1", "1");
         await WaitForStatusAsync(sandbox, master, "run.sh", "STOPPED (return code 137)");
         await WaitForStatusAsync(sandbox, master, "interrupt.sh", "STOPPED (return code 137)");
-        Assert.Equal("", HostTool.Try("pgrep", "-f", "sleep 4242").StandardOutput);
+        // The children die with their scripts (a moment after, as the kernel delivers the signal to the group).
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (HostTool.Try("pgrep", "-f", "sleep 424[23]").StandardOutput.Length > 0 && DateTime.UtcNow < deadline) await Task.Delay(100);
+        Assert.Equal("", HostTool.Try("pgrep", "-f", "sleep 424[23]").StandardOutput);
         Assert.StartsWith("ERROR: nothing to interrupt", (await sandbox.CpsToolsAsync("generic", "interrupt", "1", "1")).StandardError);
 
         Assert.Equal("cleanup.sh started on 3 agents\n", await sandbox.CpsToolsOkAsync("generic", "cleanup", "1", "1"));

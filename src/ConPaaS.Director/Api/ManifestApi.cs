@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using ConPaaS.Director.Data;
 using ConPaaS.Director.Lifecycle;
 using Dapper;
@@ -14,24 +12,25 @@ public static class ManifestApi
 {
     public static void MapManifestApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/upload_manifest", async (HttpContext context, Applications applications) =>
+        app.MapPost("/upload_manifest", async (HttpContext context, Applications applications, Deployer deployer, DirectorSettings settings) =>
         {
             var caller = Caller.User(context);
             var p = await Parameters.ReadAsync(context);
             var text = p.Files.GetFile("manifest") is { } file ? await new StreamReader(file.OpenReadStream()).ReadToEndAsync() : p.Required("manifest");
-            JsonObject manifest;
-            try
+            // Files sent along (cps-tools sends local Archive and StartupScript paths this way) are named in the
+            // manifest as "upload:FIELD".
+            var uploads = new Dictionary<string, byte[]>();
+            var names = new Dictionary<string, string>();
+            foreach (var upload in p.Files.Where(f => f.Name != "manifest"))
             {
-                manifest = JsonNode.Parse(text) as JsonObject ?? throw ApiException.BadRequest("the manifest must be a JSON object");
+                using var copy = new MemoryStream();
+                await upload.CopyToAsync(copy);
+                uploads[upload.Name] = copy.ToArray();
+                names[upload.Name] = upload.FileName;
             }
-            catch (JsonException e)
-            {
-                throw ApiException.BadRequest($"the manifest is not valid JSON: {e.Message}");
-            }
-            var name = manifest["Application"] is JsonValue value && value.TryGetValue<string>(out var given)
-                ? Parameters.CheckName("Application", given)
-                : throw ApiException.BadRequest("the manifest's 'Application' field is missing or not a string");
-            var created = applications.Create(caller.Uid, name, manifest.ToJsonString());
+            var manifest = Manifest.Parse(text, settings.Clouds, names);
+            var created = applications.Create(caller.Uid, manifest.Application, text);
+            deployer.Start(created, manifest, uploads);
             return Results.Json(new { aid = created.Aid, name = created.Name });
         });
 

@@ -12,13 +12,13 @@ public static class ServicesApi
 {
     public static readonly IReadOnlyList<string> Types = ["php", "java", "helloworld", "xtreemfs", "mysql", "generic"];
 
-    private const string Columns = "application_id, sid, name, type, state, cloud, created";
+    public const string Columns = "application_id, sid, name, type, state, cloud, created";
 
     public static void MapServicesApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/available_services", () => Results.Json(Types));
 
-        app.MapPost("/add/{type}", async (HttpContext context, string type, Applications applications, ManagerClient managers, Database database, DirectorSettings settings) =>
+        app.MapPost("/add/{type}", async (HttpContext context, string type, Applications applications, ServiceRegistry registry, DirectorSettings settings) =>
         {
             var caller = Caller.User(context);
             if (!Types.Contains(type))
@@ -28,24 +28,8 @@ public static class ServicesApi
             var name = p.Optional("name") is { } given ? Parameters.CheckName("name", given) : type;
             var cloud = p.Optional("cloud") ?? "default";
             if (!settings.Clouds.Contains(cloud)) throw ApiException.BadRequest($"unknown cloud '{Shorten(cloud)}'");
-            if (application.Status != ApplicationStatus.Running)
-                throw ApiException.Conflict($"application {application.Aid} is {application.Status}; start it before adding services");
 
-            var service = database.Write((connection, transaction) => connection.QuerySingle<Service>(
-                $"""
-                INSERT INTO services (application_id, sid, name, type, state, cloud, created)
-                VALUES (@Aid, (SELECT COALESCE(MAX(sid), 0) + 1 FROM services WHERE application_id = @Aid), @name, @type, 'INIT', @cloud, @created)
-                RETURNING {Columns}
-                """, new { application.Aid, name, type, cloud, created = DateTimeOffset.UtcNow.ToString("O") }, transaction));
-            try
-            {
-                await managers.CallAsync(application, "add_service", new { service_type = type, service_id = service.Sid, name, cloud }, context.RequestAborted);
-            }
-            catch (Exception e) when (e is ManagerException or HttpRequestException or TaskCanceledException)
-            {
-                Delete(database, service);
-                throw new ApiException(StatusCodes.Status502BadGateway, $"the application manager refused the service: {e.Message}");
-            }
+            var service = await registry.AddAsync(application, type, name, cloud, context.RequestAborted);
             return Results.Json(new { service = service.Public, application = application.Public });
         });
 
@@ -118,7 +102,7 @@ public static class ServicesApi
         return (application, service);
     }
 
-    private static void Delete(Database database, Service service) => database.Write((connection, transaction) => connection.Execute(
+    public static void Delete(Database database, Service service) => database.Write((connection, transaction) => connection.Execute(
         "DELETE FROM services WHERE application_id = @ApplicationId AND sid = @Sid", new { service.ApplicationId, service.Sid }, transaction));
 
     private static string Shorten(string text) => text.Length > 40 ? text[..40] + "..." : text;

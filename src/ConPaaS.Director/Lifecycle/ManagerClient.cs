@@ -15,7 +15,24 @@ public sealed class ManagerClient(DirectorCertificates certificates) : IDisposab
 {
     private readonly ConcurrentDictionary<(long Aid, string Address), HttpClient> _clients = new();
 
-    public async Task<JsonNode?> CallAsync(Application application, string method, object parameters, CancellationToken cancellationToken, long serviceId = 0)
+    public Task<JsonNode?> CallAsync(Application application, string method, object parameters, CancellationToken cancellationToken, long serviceId = 0) =>
+        SendAsync(application, JsonContent.Create(new { service_id = serviceId, method, @params = parameters, id = 1 }), cancellationToken);
+
+    /// <summary>A multipart upload to a service (a code version from a manifest).</summary>
+    public Task<JsonNode?> UploadAsync(Application application, long serviceId, string method, IReadOnlyDictionary<string, string> fields,
+        string field, string fileName, byte[] content, CancellationToken cancellationToken)
+    {
+        var form = new MultipartFormDataContent
+        {
+            { new StringContent(method), "method" },
+            { new StringContent(serviceId.ToString(System.Globalization.CultureInfo.InvariantCulture)), "service_id" },
+            { new ByteArrayContent(content), field, fileName },
+        };
+        foreach (var (name, value) in fields) form.Add(new StringContent(value), name);
+        return SendAsync(application, form, cancellationToken);
+    }
+
+    private async Task<JsonNode?> SendAsync(Application application, HttpContent content, CancellationToken cancellationToken)
     {
         if (application.Manager is null || application.ManagerPort is null)
             throw new InvalidOperationException($"application {application.Aid} has no manager");
@@ -24,13 +41,15 @@ public sealed class ManagerClient(DirectorCertificates certificates) : IDisposab
             certificates.Authority.Certificate, certificates.ForwardingCertificate(application.Uid), checkHostName: false,
             timeout: TimeSpan.FromSeconds(30),
             acceptServer: server => server.Role == Roles.Manager && server.ApplicationId == key.Aid && server.Uid == application.Uid));
-        var request = new { service_id = serviceId, method, @params = parameters, id = 1 };
-        using var response = await client.PostAsJsonAsync($"https://{address}/", request, cancellationToken);
-        var body = await response.Content.ReadFromJsonAsync<JsonObject>(cancellationToken)
-                   ?? throw new InvalidDataException($"the manager of application {application.Aid} sent an empty answer to {method}");
-        if (body["error"] is JsonValue error && error.GetValueKind() == JsonValueKind.String)
-            throw new ManagerException(error.GetValue<string>());
-        return body["result"];
+        using (content)
+        {
+            using var response = await client.PostAsync($"https://{address}/", content, cancellationToken);
+            var body = await response.Content.ReadFromJsonAsync<JsonObject>(cancellationToken)
+                       ?? throw new InvalidDataException($"the manager of application {application.Aid} sent an empty answer");
+            if (body["error"] is JsonValue error && error.GetValueKind() == JsonValueKind.String)
+                throw new ManagerException(error.GetValue<string>());
+            return body["result"];
+        }
     }
 
     /// <summary>Forgets the clients for an application whose manager went away.</summary>

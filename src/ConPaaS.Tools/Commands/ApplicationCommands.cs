@@ -61,17 +61,27 @@ public static class ApplicationCommands
 
         application.Subcommands.Add(Posting("stop", "stop the application: its services' nodes and its manager", "stopapp", "stopped"));
 
-        var file = new Argument<FileInfo>("manifest") { Description = "the manifest file (JSON)" };
-        var manifest = new Command("manifest", "create an application from a manifest") { file };
+        var file = new Argument<FileInfo>("manifest") { Description = "the manifest file (JSON); local Archive and StartupScript paths are sent along" };
+        var manifest = new Command("manifest", "create (and deploy) an application from a manifest") { file };
         manifest.SetAction(Cli.Action(async (s, token) =>
         {
-            var path = s.Get(file);
-            if (!path.Exists) throw new CliException($"{path.FullName}: no such file");
-            if (path.Length > 1 << 20) throw new CliException($"{path.FullName}: a manifest larger than 1 MiB is not plausible");
-            var created = await s.Director.PostAsync("/upload_manifest", Form(("manifest", await File.ReadAllTextAsync(path.FullName, token))), token);
+            var (text, uploads) = await ManifestFiles.ReadAsync(s.Get(file), token);
+            using var form = new MultipartFormDataContent { { new StringContent(text), "manifest" } };
+            foreach (var (field, path) in uploads) form.Add(new StreamContent(File.OpenRead(path)), field, Path.GetFileName(path));
+            var created = await s.Director.PostMultipartAsync("/upload_manifest", form, token);
             s.Output.Message($"Application '{created?["name"]}' created with id {created?["aid"]}.", created);
         }));
         application.Subcommands.Add(manifest);
+
+        var logApp = App();
+        var getLog = new Command("get_log", "print the application manager's log") { logApp };
+        getLog.SetAction(Cli.Action(async (s, token) =>
+        {
+            var app = await s.ApplicationAsync(s.Get(logApp), token);
+            var text = await ManagerRpc.CallAsync(s, app, 0, "get_manager_log", new { }, token);
+            s.Output.Message(Output.Cell(text).TrimEnd('\n'), text);
+        }));
+        application.Subcommands.Add(getLog);
 
         var infoApp = App();
         var getInfo = new Command("get_info", "show the application and its manager's view of its services") { infoApp };

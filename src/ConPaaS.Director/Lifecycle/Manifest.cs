@@ -1,0 +1,114 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ConPaaS.Director.Api;
+
+namespace ConPaaS.Director.Lifecycle;
+
+/// <summary>Where a service's code or startup script comes from: an https URL, or a file sent with the manifest.</summary>
+public sealed record ManifestSource(Uri? Url, string? Upload, string FileName);
+
+public sealed record ManifestService(string Type, string? Name, string Cloud, bool Start, ManifestSource? Archive,
+    ManifestSource? StartupScript, IReadOnlyDictionary<string, int> Instances);
+
+/// <summary>
+/// The seeds' manifest format: Application (required), Description, and Services, each with Type (required),
+/// ServiceName, Cloud, Start (0 or 1), Archive, StartupScript and StartupInstances. Everything is checked before
+/// anything is created, and an error names the field at fault, e.g. <c>Services[1].Start</c>.
+/// </summary>
+public sealed record Manifest(string Application, string? Description, IReadOnlyList<ManifestService> Services)
+{
+    /// <summary>What this manager runs, and the roles StartupInstances may name for each.</summary>
+    public static readonly IReadOnlyDictionary<string, string[]> Deployable = new Dictionary<string, string[]>
+    {
+        ["helloworld"] = ["helloworld"],
+        ["generic"] = ["master", "node"],
+    };
+
+    public const int MaxInstances = 50;
+
+    /// <param name="uploads">The files sent with the manifest: form field to original file name.</param>
+    public static Manifest Parse(string text, IReadOnlyList<string> clouds, IReadOnlyDictionary<string, string> uploads)
+    {
+        JsonObject root;
+        try
+        {
+            root = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { MaxDepth = 16 }) as JsonObject
+                   ?? throw ApiException.BadRequest("the manifest must be a JSON object");
+        }
+        catch (JsonException e)
+        {
+            throw ApiException.BadRequest($"the manifest is not valid JSON: {e.Message}");
+        }
+        var application = Parameters.CheckName("Application", String(root, "Application", "Application") ?? throw Field("Application", "is missing or not a string"));
+        var description = String(root, "Description", "Description");
+        var services = new List<ManifestService>();
+        var list = root["Services"] switch
+        {
+            null => [],
+            JsonArray array => array,
+            _ => throw Field("Services", "must be a list"),
+        };
+        if (list.Count > 20) throw Field("Services", "lists more than 20 services");
+        for (var i = 0; i < list.Count; i++)
+        {
+            var at = $"Services[{i}]";
+            if (list[i] is not JsonObject service) throw Field(at, "must be an object");
+            var type = String(service, "Type", $"{at}.Type") ?? throw Field($"{at}.Type", "is missing");
+            if (!ServicesApi.Types.Contains(type)) throw Field($"{at}.Type", $"'{type}' is not a service type ({string.Join(", ", ServicesApi.Types)})");
+            if (!Deployable.TryGetValue(type, out var roles)) throw Field($"{at}.Type", $"'{type}' services cannot be deployed here yet ({string.Join(", ", Deployable.Keys)})");
+            var name = String(service, "ServiceName", $"{at}.ServiceName") is { } given ? Parameters.CheckName($"{at}.ServiceName", given) : null;
+            var cloud = String(service, "Cloud", $"{at}.Cloud") ?? "default";
+            if (!clouds.Contains(cloud)) throw Field($"{at}.Cloud", $"'{cloud}' is not one of the clouds ({string.Join(", ", clouds)})");
+            var start = service["Start"] switch
+            {
+                null => false,
+                JsonValue v when v.TryGetValue<int>(out var n) && n is 0 or 1 => v.GetValue<int>() == 1,
+                JsonValue v when v.TryGetValue<bool>(out var b) => b,
+                _ => throw Field($"{at}.Start", "must be 0 or 1"),
+            };
+            var archive = Source(service, "Archive", at, uploads);
+            if (archive is not null && type != "generic") throw Field($"{at}.Archive", $"{type} services take no code archive");
+            var script = Source(service, "StartupScript", at, uploads);
+            var instances = new Dictionary<string, int>();
+            if (service["StartupInstances"] is { } startup)
+            {
+                if (startup is not JsonObject counts) throw Field($"{at}.StartupInstances", "must be an object such as {\"node\": 2}");
+                foreach (var (role, count) in counts)
+                {
+                    if (!roles.Contains(role)) throw Field($"{at}.StartupInstances.{role}", $"is not a {type} role ({string.Join(", ", roles)})");
+                    if (count is not JsonValue c || !c.TryGetValue<int>(out var n) || n < 0 || n > MaxInstances)
+                        throw Field($"{at}.StartupInstances.{role}", $"must be a whole number from 0 to {MaxInstances}");
+                    instances[role] = n;
+                }
+                if (instances.GetValueOrDefault("master", 1) != 1 && type == "generic") throw Field($"{at}.StartupInstances.master", "a generic service has exactly one master");
+                if (!start && instances.Values.Any(n => n > 0)) throw Field($"{at}.StartupInstances", "needs \"Start\": 1");
+            }
+            services.Add(new ManifestService(type, name, cloud, start, archive, script, instances));
+        }
+        return new Manifest(application, description, services);
+    }
+
+    private static ManifestSource? Source(JsonObject service, string key, string at, IReadOnlyDictionary<string, string> uploads)
+    {
+        if (String(service, key, $"{at}.{key}") is not { } text) return null;
+        if (text.StartsWith("upload:", StringComparison.Ordinal))
+        {
+            var field = text["upload:".Length..];
+            if (!uploads.TryGetValue(field, out var fileName)) throw Field($"{at}.{key}", $"names the upload '{field}', which was not sent");
+            return new ManifestSource(null, field, fileName);
+        }
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var url) || url.Scheme != "https")
+            throw Field($"{at}.{key}", $"'{text}' is neither an https URL nor a file sent with the manifest");
+        var name = Path.GetFileName(url.AbsolutePath);
+        return new ManifestSource(url, null, name.Length > 0 ? name : key.ToLowerInvariant());
+    }
+
+    private static string? String(JsonObject o, string key, string at) => o[key] switch
+    {
+        null => null,
+        JsonValue v when v.TryGetValue<string>(out var s) => s,
+        _ => throw Field(at, "must be a string"),
+    };
+
+    private static ApiException Field(string field, string problem) => ApiException.BadRequest($"manifest: {field} {problem}");
+}

@@ -1,0 +1,66 @@
+using ConPaaS.Testing;
+
+namespace ConPaaS.Director.Tests;
+
+/// <summary>Applications from manifests: a generic service deployed with its archive, and bad manifests refused.</summary>
+public class ManifestTests
+{
+    [Fact]
+    public async Task A_manifest_deploys_a_started_generic_service_with_its_code_and_instances()
+    {
+        await using var sandbox = await Sandbox.StartAsync();
+        await sandbox.CpsToolsOkAsync("user", "get_certificate");
+        var source = Path.Combine(sandbox.Home, "code");
+        Directory.CreateDirectory(source);
+        File.WriteAllText(Path.Combine(source, "init.sh"), "echo \"init on $CPS_AGENT_ROLE\"\n");
+        HostTool.Run("tar", "-C", source, "-cjf", Path.Combine(sandbox.Home, "app.tar.bz2"), ".");
+        var manifest = Path.Combine(sandbox.Home, "app.mnf");
+        File.WriteAllText(manifest, """
+            {
+              "Application": "From a manifest",
+              "Description": "generic, two agents",
+              "Services": [
+                { "Type": "generic", "ServiceName": "worker", "Start": 1, "Archive": "app.tar.bz2",
+                  "StartupInstances": { "master": 1, "node": 1 } }
+              ]
+            }
+            """);
+        Assert.Equal("Application 'From a manifest' created with id 1.\n", await sandbox.CpsToolsOkAsync("application", "manifest", manifest));
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        string nodes;
+        while (!(nodes = (await sandbox.CpsToolsAsync("generic", "list_nodes", "1", "1")).StandardOutput).Contains(" node ") && DateTime.UtcNow < deadline)
+            await Task.Delay(200);
+        Assert.Contains(" master ", nodes);
+        Assert.Contains(" node ", nodes);
+        var codes = await sandbox.CpsToolsOkAsync("generic", "list_codes", "1", "1");
+        Assert.Matches(@"\n      \* code-\w{6} +app\.tar\.bz2 +From the manifest\n", codes);
+        Assert.Contains("worker", await sandbox.CpsToolsOkAsync("service", "list", "1"));
+    }
+
+    [Theory]
+    [InlineData("""{ "Services": [] }""", "ERROR: manifest: Application is missing or not a string")]
+    [InlineData("""{ "Application": "x", "Services": [ { "ServiceName": "no type" } ] }""", "ERROR: manifest: Services[0].Type is missing")]
+    [InlineData("""{ "Application": "x", "Services": [ { "Type": "generic" }, { "Type": "helloworld", "Start": 2 } ] }""", "ERROR: manifest: Services[1].Start must be 0 or 1")]
+    [InlineData("""{ "Application": "x", "Services": [ { "Type": "nosuch" } ] }""", "ERROR: manifest: Services[0].Type 'nosuch' is not a service type")]
+    [InlineData("""{ "Application": "x", "Services": [ { "Type": "generic", "Cloud": "mars" } ] }""", "ERROR: manifest: Services[0].Cloud 'mars' is not one of the clouds")]
+    [InlineData("""{ "Application": "x", "Services": [ { "Type": "generic", "Archive": "http://example.org/a.tgz" } ] }""", "ERROR: manifest: Services[0].Archive 'http://example.org/a.tgz' is neither an https URL")]
+    [InlineData("""{ "Application": "x", "Services": [ { "Type": "generic", "Archive": "missing.tgz" } ] }""", "ERROR: manifest: Services[0].Archive names")]
+    [InlineData("""{ "Application": "x", "Services": [ { "Type": "generic", "Start": 1, "StartupInstances": { "web": 2 } } ] }""", "ERROR: manifest: Services[0].StartupInstances.web is not a generic role")]
+    [InlineData("""{ "Application": "x", "Services": [ { "Type": "generic", "StartupInstances": { "node": 2 } } ] }""", "ERROR: manifest: Services[0].StartupInstances needs \"Start\": 1")]
+    [InlineData("""{ "Application": "x", "Services": [ { "Type": "php" } ] }""", "ERROR: manifest: Services[0].Type 'php' services cannot be deployed here yet")]
+    [InlineData("""{ "Application": ["x"] }""", "ERROR: manifest: Application must be a string")]
+    [InlineData("""{ "Application": "x", """, "ERROR: app.mnf is not valid JSON")]
+    public async Task A_bad_manifest_is_refused_naming_the_field_and_nothing_is_created(string text, string expected)
+    {
+        await using var sandbox = await Sandbox.StartAsync();
+        await sandbox.CpsToolsOkAsync("user", "get_certificate");
+        var manifest = Path.Combine(sandbox.Home, "app.mnf");
+        File.WriteAllText(manifest, text);
+        var before = sandbox.Sql(".dump");
+        var result = await sandbox.CpsToolsAsync("application", "manifest", manifest);
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith(expected, result.StandardError);
+        Assert.Equal(before, sandbox.Sql(".dump"));
+    }
+}
