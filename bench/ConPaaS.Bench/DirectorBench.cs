@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.IO.Compression;
-using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using ConPaaS.Platform.Security;
 using ConPaaS.Processes;
@@ -28,7 +26,7 @@ internal static class DirectorBench
         Directory.CreateDirectory(state);
         try
         {
-            var directorPort = FreePort();
+            var directorPort = Ports.Free();
             using var director = BackgroundProcess.Start(new Command(Path.Combine(bin, "cpsdirector"), "sandbox", Path.Combine(state, "sandbox"),
                 "--port", directorPort.ToString(), "--subnet", "127.201.7.0/24").Contained(), Path.Combine(state, "director.log"));
             var directorUrl = new Uri($"https://127.0.0.1:{directorPort}");
@@ -43,7 +41,7 @@ internal static class DirectorBench
             using (var setup = TlsClient.Create(ca, user, checkHostName: true))
                 body = await setup.GetStringAsync(new Uri(directorUrl, "/listapp"));
 
-            var ceilingPort = FreePort();
+            var ceilingPort = Ports.Free();
             var ceilingCommand = new Command("dotnet", typeof(DirectorBench).Assembly.Location, "ceiling", ceilingPort.ToString(), certificates)
                 { StandardInput = System.Text.Encoding.UTF8.GetBytes(body + "\n") }.Contained();
             using var ceiling = BackgroundProcess.Start(ceilingCommand, Path.Combine(state, "ceiling.log"));
@@ -138,12 +136,5 @@ internal static class DirectorBench
             await Task.Delay(50);
         }
         throw new TimeoutException($"{url} did not answer");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using ConPaaS.Processes;
 
 namespace ConPaaS.Bench;
@@ -24,7 +22,7 @@ internal static class LifecycleBench
             Directory.CreateDirectory(Path.Combine(state, "home"));
             try
             {
-                var port = FreePort();
+                var port = Ports.Free();
                 using var director = BackgroundProcess.Start(new Command(Path.Combine(bin, "cpsdirector"), "sandbox", Path.Combine(state, "sandbox"),
                     "--port", port.ToString(), "--subnet", $"127.202.{round}.0/24").Contained(), Path.Combine(state, "director.log"));
                 async Task<double> Tool(params string[] arguments)
@@ -73,12 +71,5 @@ internal static class LifecycleBench
         {
             return false;
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
