@@ -17,7 +17,7 @@ internal static class BuildTargets
             ImageTargets.Recipe("images/service/recipe.yaml")),
         new("ContainerImage", "build the ConPaaS services LXC root filesystem (no kernel) from images/container/", [],
             ImageTargets.Recipe("images/container/recipe.yaml")),
-        new("Tools", "publish cps-image, cps-tools (and its cps-<object> aliases), cpsdirector and cpsmanager to out/bin/", [], ToolsTarget.RunAsync),
+        new("Tools", "publish cps-image, cps-tools (and its cps-<object> aliases), cpsdirector, cpsmanager and cpsagent to out/bin/", [], ToolsTarget.RunAsync),
         new("Sandbox", "run the director in the foreground at https://127.0.0.1:5555, local driver, all state in out/sandbox/", ["Tools"], SandboxTarget.RunAsync),
         new("Test", "run every test project (unit, oracle and end-to-end tests)", ["Tools"], TestTarget.RunAsync),
         new("BootTest", "boot the Nutshell .ova's disk under QEMU, wait for login and SSH, run a command, power off", ["Nutshell"], BootTestTarget.RunAsync),

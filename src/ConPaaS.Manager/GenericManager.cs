@@ -14,6 +14,7 @@ public sealed class GenericManager(long id, string name, string cloud, NodeClien
 {
     private readonly CodeVersions _codes = new(Path.Combine(stateDirectory, $"service-{id}", "code"));
     private readonly List<string> _keys = [];
+    private readonly Dictionary<string, (long SizeMb, string Agent)> _volumes = [];
 
     protected override string RoleFor(int index) => index == 0 ? "master" : "node";
 
@@ -63,6 +64,12 @@ public sealed class GenericManager(long id, string name, string cloud, NodeClien
                 return await ExecuteAsync(call.String("command"), call.OptionalString("parameters") ?? "", cancellationToken);
             case "get_script_status":
                 return new { agents = await StatusAsync(cancellationToken) };
+            case "create_volume":
+                return await CreateVolumeAsync(call.String("volumeName"), call.Long("volumeSize"), call.String("agentId"), cancellationToken);
+            case "list_volumes":
+                lock (_volumes) return new { volumes = _volumes.Select(v => new { volumeName = v.Key, volumeSize = v.Value.SizeMb, agentId = v.Value.Agent }).ToArray() };
+            case "delete_volume":
+                return await DeleteVolumeAsync(call.String("volumeName"), cancellationToken);
             case "upload_authorized_key":
                 var key = call.String("key").Trim();
                 if (!key.StartsWith("ssh-") && !key.StartsWith("ecdsa-")) throw new RpcException("that is not an SSH public key");
@@ -73,6 +80,35 @@ public sealed class GenericManager(long id, string name, string cloud, NodeClien
             default:
                 return null;
         }
+    }
+
+    /// <summary>
+    /// A volume for one agent: made and attached by the director's cloud driver, only while no script runs (so a
+    /// volume is never in use when it goes). On the local driver the agent finds it at volumes/NAME below its root:
+    /// a sparse file holding an ext4 filesystem.
+    /// </summary>
+    private async Task<object> CreateVolumeAsync(string volume, long sizeMb, string agentId, CancellationToken cancellationToken)
+    {
+        var agent = Find(agentId);
+        if (await AnyRunningAsync(cancellationToken)) throw new RpcException("scripts are running; volumes are attached only when none runs");
+        var created = await Clients.DirectorAsync("/create_volume", [new("volume_name", volume), new("volume_size", sizeMb.ToString(System.Globalization.CultureInfo.InvariantCulture))], cancellationToken);
+        await Clients.DirectorAsync("/attach_volume", [new("volume_name", volume), new("vmid", agent.Id)], cancellationToken);
+        var size = created?["size_mb"]?.GetValue<long>() ?? sizeMb;
+        lock (_volumes) _volumes[volume] = (size, agent.Id);
+        Log.Write($"service {Id}: volume {volume} ({size} MB) attached to {agent.Id}");
+        return new { volumeName = volume, volumeSize = size, agentId = agent.Id };
+    }
+
+    private async Task<object> DeleteVolumeAsync(string volume, CancellationToken cancellationToken)
+    {
+        lock (_volumes)
+            if (!_volumes.ContainsKey(volume)) throw new RpcException($"service {Id} has no volume '{volume}'");
+        if (await AnyRunningAsync(cancellationToken)) throw new RpcException("scripts are running; volumes are detached only when none runs");
+        await Clients.DirectorAsync("/detach_volume", [new("volume_name", volume)], cancellationToken);
+        await Clients.DirectorAsync("/destroy_volume", [new("volume_name", volume)], cancellationToken);
+        lock (_volumes) _volumes.Remove(volume);
+        Log.Write($"service {Id}: volume {volume} detached and deleted");
+        return true;
     }
 
     private async Task<object> EnableAsync(string version, CancellationToken cancellationToken)

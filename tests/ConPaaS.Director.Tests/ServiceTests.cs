@@ -97,6 +97,38 @@ public class ServiceTests
     }
 
     [Fact]
+    public async Task A_generic_agent_gets_a_volume_only_while_no_script_runs()
+    {
+        await using var sandbox = await StartedApplicationAsync();
+        await sandbox.CpsToolsOkAsync("service", "add", "generic", "1");
+        await sandbox.CpsToolsOkAsync("service", "start", "1", "1");
+        var master = (await sandbox.CpsToolsOkAsync("generic", "list_nodes", "1", "1")).Split('\n')[2].Split(' ', StringSplitOptions.RemoveEmptyEntries)[4];
+        await WaitForStatusAsync(sandbox, master, "init.sh", "STOPPED (return code 0)");
+
+        Assert.Equal($"Volume data (20 MB) created and attached to {master}.\n", await sandbox.CpsToolsOkAsync("generic", "create_volume", "1", "1", "data", "20", master));
+        var visible = Path.Combine(sandbox.Directory, "data", "nodes", master, "volumes", "data");
+        Assert.Contains("TYPE=\"ext4\"", HostTool.Run("blkid", visible));
+        Assert.Equal($"volume_name size_mb agent_id\n{new string('-', 20 + master.Length)}\n{"data",-11} {"20",7} {master}\n",
+            await sandbox.CpsToolsOkAsync("generic", "list_volumes", "1", "1"));
+
+        var package = MakePackage(sandbox.Home);
+        var version = Regex.Match(await sandbox.CpsToolsOkAsync("generic", "upload_code", "1", "1", package), "code-\\w{6}").Value;
+        await sandbox.CpsToolsOkAsync("generic", "enable_code", "1", "1", version);
+        await WaitForStatusAsync(sandbox, master, "init.sh", "STOPPED (return code 0)");
+        await sandbox.CpsToolsOkAsync("generic", "run", "1", "1");
+        await WaitForStatusAsync(sandbox, master, "run.sh", "RUNNING");
+        Assert.StartsWith("ERROR: scripts are running", (await sandbox.CpsToolsAsync("generic", "delete_volume", "1", "1", "data")).StandardError);
+        Assert.StartsWith("ERROR: scripts are running", (await sandbox.CpsToolsAsync("generic", "create_volume", "1", "1", "more", "5", master)).StandardError);
+        await sandbox.CpsToolsOkAsync("generic", "interrupt", "1", "1");
+        await sandbox.CpsToolsOkAsync("generic", "interrupt", "1", "1");
+        await WaitForStatusAsync(sandbox, master, "run.sh", "STOPPED (return code 137)");
+
+        Assert.Equal("Volume data detached and deleted.\n", await sandbox.CpsToolsOkAsync("generic", "delete_volume", "1", "1", "data"));
+        Assert.False(File.Exists(visible));
+        Assert.Equal("0", sandbox.Sql("SELECT COUNT(*) FROM volumes"));
+    }
+
+    [Fact]
     public async Task A_hostile_archive_is_refused_at_upload_and_changes_nothing()
     {
         await using var sandbox = await StartedApplicationAsync();

@@ -70,6 +70,29 @@ public static class GenericCommands
             s.Output.Message(string.Join("\n", lines), agents);
         });
 
+        var volume = new Argument<string>("vol_name") { Description = "the volume's name (letters, digits, '-', '_', '.')" };
+        var size = new Argument<long>("vol_size") { Description = "size in MB (rounded up to the cloud's unit)" };
+        var agentId = new Argument<string>("agent_id") { Description = "the agent to attach it to (see list_nodes)" };
+        yield return ServiceCommands.ForService("create_volume", "create a volume and attach it to an agent (only while no script runs)", async (s, app, svc, token) =>
+        {
+            var result = await ManagerRpc.CallAsync(s, app, Sid(svc), "create_volume", new { volumeName = s.Get(volume), volumeSize = s.Get(size), agentId = s.Get(agentId) }, token);
+            s.Output.Message($"Volume {s.Get(volume)} ({Output.Cell(result?["volumeSize"])} MB) created and attached to {s.Get(agentId)}.", result);
+        }, volume, size, agentId);
+
+        yield return ServiceCommands.ForService("list_volumes", "list the service's volumes", async (s, app, svc, token) =>
+        {
+            var volumes = (await ManagerRpc.CallAsync(s, app, Sid(svc), "list_volumes", new { }, token))?["volumes"]?.AsArray() ?? [];
+            s.Output.Table(["volume_name", "size_mb", "agent_id"], volumes.OfType<JsonObject>().Select(v => (IReadOnlyList<string>)
+                [Output.Cell(v["volumeName"]), Output.Cell(v["volumeSize"]), Output.Cell(v["agentId"])]), volumes);
+        });
+
+        var deletedVolume = new Argument<string>("vol_name") { Description = "the volume to detach and delete (its data is lost)" };
+        yield return ServiceCommands.ForService("delete_volume", "detach and delete a volume (only while no script runs)", async (s, app, svc, token) =>
+        {
+            var result = await ManagerRpc.CallAsync(s, app, Sid(svc), "delete_volume", new { volumeName = s.Get(deletedVolume) }, token);
+            s.Output.Message($"Volume {s.Get(deletedVolume)} detached and deleted.", result);
+        }, deletedVolume);
+
         var key = new Argument<FileInfo>("filename") { Description = "an SSH public key file" };
         yield return ServiceCommands.ForService("upload_key", "upload an SSH public key", async (s, app, svc, token) =>
         {
