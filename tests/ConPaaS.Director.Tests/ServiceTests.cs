@@ -28,6 +28,12 @@ public class ServiceTests
         Assert.Single((await sandbox.CpsToolsOkAsync("helloworld", "get_helloworld", "1", "1")).TrimEnd('\n').Split('\n'));
         Assert.Equal("Service 1 is stopping... done.\n", await sandbox.CpsToolsOkAsync("service", "stop", "1", "1"));
         Assert.Equal("1", sandbox.Sql("SELECT COUNT(*) FROM resources"));
+
+        // A stopped and restarted application still has its service, ready to start again.
+        await sandbox.CpsToolsOkAsync("application", "stop", "1");
+        await sandbox.CpsToolsOkAsync("application", "start", "1");
+        Assert.Equal("Service 1 is starting... done.\n", await sandbox.CpsToolsOkAsync("service", "start", "1", "1"));
+        Assert.Single((await sandbox.CpsToolsOkAsync("helloworld", "get_helloworld", "1", "1")).TrimEnd('\n').Split('\n'));
         Assert.Equal("Service 1 of application 1 has been successfully removed.\n", await sandbox.CpsToolsOkAsync("service", "remove", "1", "1"));
     }
 

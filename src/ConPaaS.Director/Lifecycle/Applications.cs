@@ -70,6 +70,11 @@ public sealed class Applications(Database database, Nodes nodes, ManagerClient m
             var manager = await nodes.StartAsync(application, 0, Roles.Manager, "manager", application.Cloud ?? "default", timeout.Token);
             var running = application with { Manager = manager.Ip, ManagerPort = manager.Port, Vmid = manager.Vmid };
             await WaitForManagerAsync(running, manager.Vmid, timeout.Token);
+            // A restarted application's new manager learns the services it had (stopped, ready to start again).
+            var services = database.Read(connection => connection.Query<Service>(
+                $"SELECT {Api.ServicesApi.Columns} FROM services WHERE application_id = @Aid ORDER BY sid", running).ToList());
+            foreach (var service in services)
+                await managers.CallAsync(running, "add_service", new { service_type = service.Type, service_id = service.Sid, name = service.Name, cloud = service.Cloud }, timeout.Token);
             database.Write((connection, transaction) => connection.Execute(
                 "UPDATE applications SET status = @status, manager = @Manager, manager_port = @ManagerPort, vmid = @Vmid WHERE aid = @Aid AND status = @prologue",
                 new { status = ApplicationStatus.Running, running.Manager, running.ManagerPort, running.Vmid, running.Aid, prologue = ApplicationStatus.Prologue }, transaction));
