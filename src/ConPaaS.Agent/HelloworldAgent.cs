@@ -1,3 +1,4 @@
+using ConPaaS.Platform.Rpc;
 using ConPaaS.Node;
 
 namespace ConPaaS.Agent;

@@ -1,3 +1,4 @@
+using ConPaaS.Platform.Rpc;
 using ConPaaS.Agent;
 using ConPaaS.Node;
 using ConPaaS.Platform.Security;

@@ -1,3 +1,4 @@
+using ConPaaS.Platform.Rpc;
 using System.Collections.Concurrent;
 using System.Globalization;
 using ConPaaS.Node;

@@ -1,3 +1,4 @@
+using ConPaaS.Platform.Rpc;
 using System.Text.Json.Nodes;
 using ConPaaS.Node;
 using ConPaaS.Platform.Security;
@@ -43,7 +44,7 @@ public sealed class GenericManager(long id, string name, string cloud, NodeClien
         switch (call.Method)
         {
             case "list_code_versions":
-                return new { codes = _codes.All.Select(v => new { v.CodeVersionId, v.Filename, v.Description, time = v.Time, current = v.CodeVersionId == _codes.Current }) };
+                return new { codes = _codes.All.Select(v => new { codeVersionId = v.CodeVersionId, filename = v.Filename, description = v.Description, time = v.Time, current = v.CodeVersionId == _codes.Current }) };
             case "upload_code_version":
                 var file = call.File("code");
                 await using (var stream = file.OpenReadStream())
@@ -162,12 +163,8 @@ public sealed class GenericManager(long id, string name, string cloud, NodeClien
     {
         var version = _codes.Find(_codes.Current);
         await using var archive = File.OpenRead(_codes.PathOf(version.CodeVersionId));
-        using var upload = new MultipartFormDataContent
-        {
-            { new StringContent("update_code"), "method" },
-            { new StringContent(version.CodeVersionId), "code_version" },
-            { new StreamContent(archive), "code", version.Filename },
-        };
+        using var upload = JsonRpc.Upload(0, "update_code", new Dictionary<string, string> { ["code_version"] = version.CodeVersionId },
+            "code", version.Filename, new StreamContent(archive));
         await Clients.CallAsync(node.Address, Roles.Agent, "update_code", new { }, cancellationToken, upload);
     }
 

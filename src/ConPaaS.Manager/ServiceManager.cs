@@ -1,3 +1,4 @@
+using ConPaaS.Platform.Rpc;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using ConPaaS.Node;

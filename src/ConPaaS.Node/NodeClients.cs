@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
-using System.Net.Http.Json;
 using System.Security.Cryptography.X509Certificates;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using ConPaaS.Platform.Rpc;
 using ConPaaS.Platform.Security;
 
 namespace ConPaaS.Node;
@@ -32,10 +31,14 @@ public sealed class NodeClients : IDisposable
     public async Task<JsonNode?> DirectorAsync(string path, IEnumerable<KeyValuePair<string, string>> form, CancellationToken cancellationToken)
     {
         using var response = await _director.PostAsync(new Uri(_context.DirectorUrl, path), new FormUrlEncodedContent(form), cancellationToken);
-        var body = await ReadAsync(response, cancellationToken);
-        if (body is JsonObject o && o["error"] is JsonValue error) throw new RpcException($"director: {error}");
-        if (!response.IsSuccessStatusCode) throw new RpcException($"director: {(int)response.StatusCode} {response.ReasonPhrase}");
-        return body;
+        try
+        {
+            return await JsonRpc.BodyAsync(response, cancellationToken);
+        }
+        catch (RpcException e)
+        {
+            throw new RpcException($"director: {e.Message}");
+        }
     }
 
     /// <summary>Calls a JSON-RPC method on the node at <paramref name="address"/>, which must hold a certificate of
@@ -44,27 +47,8 @@ public sealed class NodeClients : IDisposable
     {
         var client = _nodes.GetOrAdd($"{role}@{address}", _ => TlsClient.Create(Ca, _own, checkHostName: false, timeout: TimeSpan.FromMinutes(5),
             acceptServer: server => server.Role == role && server.Uid == _context.UserId && server.ApplicationId == _context.AppId));
-        HttpContent content = upload is null
-            ? JsonContent.Create(new { method, @params = parameters, id = 1 })
-            : upload;
-        using var response = await client.PostAsync($"https://{address}/", content, cancellationToken);
-        var body = await ReadAsync(response, cancellationToken);
-        if (body is JsonObject o && o["error"] is JsonValue error && error.GetValueKind() == JsonValueKind.String)
-            throw new RpcException(error.GetValue<string>());
-        return body?["result"];
-    }
-
-    private static async Task<JsonNode?> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        try
-        {
-            return text.Length == 0 ? null : JsonNode.Parse(text);
-        }
-        catch (JsonException)
-        {
-            throw new RpcException($"{response.RequestMessage?.RequestUri} answered {(int)response.StatusCode} with something that is not JSON");
-        }
+        using var response = await client.PostAsync($"https://{address}/", upload ?? JsonRpc.Request(0, method, parameters), cancellationToken);
+        return await JsonRpc.ResultAsync(response, cancellationToken);
     }
 
     public void Dispose()

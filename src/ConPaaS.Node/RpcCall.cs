@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ConPaaS.Platform.Rpc;
 using ConPaaS.Platform.Security;
 
 namespace ConPaaS.Node;
@@ -32,6 +33,3 @@ public sealed record RpcCall(long ServiceId, string Method, JsonObject Params, C
         throw new RpcException($"missing numeric parameter '{name}'");
     }
 }
-
-/// <summary>A refusal the caller sees as <c>{"error": message}</c>.</summary>
-public sealed class RpcException(string message) : Exception(message);

@@ -1,3 +1,4 @@
+using ConPaaS.Platform.Rpc;
 using System.Security.Authentication;
 using System.Text.Json;
 using System.Text.Json.Nodes;

@@ -1,7 +1,6 @@
-using System.Net.Http.Json;
 using System.Security.Cryptography.X509Certificates;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using ConPaaS.Platform.Rpc;
 using ConPaaS.Platform.Security;
 
 namespace ConPaaS.Tools;
@@ -13,7 +12,7 @@ namespace ConPaaS.Tools;
 public static class ManagerRpc
 {
     public static Task<JsonNode?> CallAsync(Session session, JsonObject application, long serviceId, string method, object parameters, CancellationToken cancellationToken) =>
-        SendAsync(session, application, JsonContent.Create(new { service_id = serviceId, method, @params = parameters, id = 1 }), cancellationToken);
+        SendAsync(session, application, JsonRpc.Request(serviceId, method, parameters), cancellationToken);
 
     /// <summary>An upload: multipart with method, service_id and the other fields, and the file as <paramref name="field"/>.</summary>
     public static async Task<JsonNode?> UploadAsync(Session session, JsonObject application, long serviceId, string method,
@@ -21,13 +20,7 @@ public static class ManagerRpc
     {
         if (!File.Exists(path)) throw new CliException($"{path}: no such file");
         await using var file = File.OpenRead(path);
-        using var content = new MultipartFormDataContent
-        {
-            { new StringContent(method), "method" },
-            { new StringContent(serviceId.ToString(System.Globalization.CultureInfo.InvariantCulture)), "service_id" },
-            { new StreamContent(file), field, Path.GetFileName(path) },
-        };
-        foreach (var (name, value) in fields) content.Add(new StringContent(value), name);
+        using var content = JsonRpc.Upload(serviceId, method, fields, field, Path.GetFileName(path), new StreamContent(file));
         return await SendAsync(session, application, content, cancellationToken);
     }
 
@@ -42,21 +35,18 @@ public static class ManagerRpc
         using var http = TlsClient.Create(X509Certificate2.CreateFromPem(File.ReadAllText(config.CaPath)), TlsClient.LoadPem(config.CertificatePath, config.KeyPath),
             checkHostName: false, timeout: TimeSpan.FromSeconds(300),
             acceptServer: server => server.Role == Roles.Manager && server.ApplicationId == aid);
-        JsonObject? body;
         try
         {
             using var response = await http.PostAsync($"https://{address}/", content, cancellationToken);
-            body = await response.Content.ReadFromJsonAsync<JsonObject>(cancellationToken);
+            return await JsonRpc.ResultAsync(response, cancellationToken);
         }
         catch (HttpRequestException e)
         {
             throw new CliException($"the manager of application {aid} at {address} is not reachable: {e.Message}");
         }
-        catch (JsonException)
+        catch (RpcException e)
         {
-            throw new CliException($"the manager of application {aid} sent something that is not JSON");
+            throw new CliException(e.Message);
         }
-        if (body?["error"] is JsonValue error && error.GetValueKind() == JsonValueKind.String) throw new CliException(error.GetValue<string>());
-        return body?["result"];
     }
 }

@@ -42,7 +42,7 @@ public static class ServicesApi
                 {
                     await managers.CallAsync(application, "remove_service", new { service_id = service.Sid }, context.RequestAborted);
                 }
-                catch (ManagerException e)
+                catch (ConPaaS.Platform.Rpc.RpcException e)
                 {
                     throw ApiException.Conflict($"the application manager refused to remove service {service.Sid}: {e.Message}");
                 }
@@ -79,7 +79,7 @@ public static class ServicesApi
                     if ((await managers.CallAsync(application, "get_app_info", new { }, timeout.Token))?["states"] is System.Text.Json.Nodes.JsonObject known)
                         foreach (var (sid, state) in known) states[(application.Aid, long.Parse(sid))] = state?.ToString() ?? "";
                 }
-                catch (Exception e) when (e is ManagerException or HttpRequestException or OperationCanceledException or System.Text.Json.JsonException)
+                catch (Exception e) when (e is ConPaaS.Platform.Rpc.RpcException or HttpRequestException or OperationCanceledException or InvalidDataException)
                 {
                 }
             }

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ConPaaS.Director.Data;
+using ConPaaS.Platform.Rpc;
 using ConPaaS.Platform.Security;
 
 namespace ConPaaS.Director.Lifecycle;
@@ -16,21 +17,12 @@ public sealed class ManagerClient(DirectorCertificates certificates) : IDisposab
     private readonly ConcurrentDictionary<(long Aid, string Address), HttpClient> _clients = new();
 
     public Task<JsonNode?> CallAsync(Application application, string method, object parameters, CancellationToken cancellationToken, long serviceId = 0) =>
-        SendAsync(application, JsonContent.Create(new { service_id = serviceId, method, @params = parameters, id = 1 }), cancellationToken);
+        SendAsync(application, JsonRpc.Request(serviceId, method, parameters), cancellationToken);
 
     /// <summary>A multipart upload to a service (a code version from a manifest).</summary>
     public Task<JsonNode?> UploadAsync(Application application, long serviceId, string method, IReadOnlyDictionary<string, string> fields,
         string field, string fileName, byte[] content, CancellationToken cancellationToken)
-    {
-        var form = new MultipartFormDataContent
-        {
-            { new StringContent(method), "method" },
-            { new StringContent(serviceId.ToString(System.Globalization.CultureInfo.InvariantCulture)), "service_id" },
-            { new ByteArrayContent(content), field, fileName },
-        };
-        foreach (var (name, value) in fields) form.Add(new StringContent(value), name);
-        return SendAsync(application, form, cancellationToken);
-    }
+        => SendAsync(application, JsonRpc.Upload(serviceId, method, fields, field, fileName, new ByteArrayContent(content)), cancellationToken);
 
     private async Task<JsonNode?> SendAsync(Application application, HttpContent content, CancellationToken cancellationToken)
     {
@@ -44,11 +36,7 @@ public sealed class ManagerClient(DirectorCertificates certificates) : IDisposab
         using (content)
         {
             using var response = await client.PostAsync($"https://{address}/", content, cancellationToken);
-            var body = await response.Content.ReadFromJsonAsync<JsonObject>(cancellationToken)
-                       ?? throw new InvalidDataException($"the manager of application {application.Aid} sent an empty answer");
-            if (body["error"] is JsonValue error && error.GetValueKind() == JsonValueKind.String)
-                throw new ManagerException(error.GetValue<string>());
-            return body["result"];
+            return await JsonRpc.ResultAsync(response, cancellationToken);
         }
     }
 
@@ -64,6 +52,3 @@ public sealed class ManagerClient(DirectorCertificates certificates) : IDisposab
         foreach (var client in _clients.Values) client.Dispose();
     }
 }
-
-/// <summary>An error the manager reported in its JSON-RPC answer.</summary>
-public sealed class ManagerException(string message) : Exception(message);

@@ -21,7 +21,7 @@ public sealed class ServiceRegistry(Database database, ManagerClient managers)
         {
             await managers.CallAsync(application, "add_service", new { service_type = type, service_id = service.Sid, name, cloud }, cancellationToken);
         }
-        catch (Exception e) when (e is ManagerException or HttpRequestException or TaskCanceledException)
+        catch (Exception e) when (e is ConPaaS.Platform.Rpc.RpcException or HttpRequestException or TaskCanceledException)
         {
             ServicesApi.Delete(database, service);
             throw new ApiException(StatusCodes.Status502BadGateway, $"the application manager refused the service: {e.Message}");
