@@ -1,7 +1,6 @@
-using System.Net.Http.Json;
 using System.Security.Cryptography.X509Certificates;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using ConPaaS.Platform.Rpc;
 using ConPaaS.Platform.Security;
 
 namespace ConPaaS.Tools;
@@ -51,21 +50,15 @@ public sealed class DirectorClient : IDisposable
     private async Task<JsonNode?> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         using var response = await SendRawAsync(request, cancellationToken);
-        var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        if (_debug) Console.Error.WriteLine($"DEBUG: {(int)response.StatusCode} {text}");
-        JsonNode? body;
+        if (_debug) Console.Error.WriteLine($"DEBUG: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
         try
         {
-            body = text.Length == 0 ? null : JsonNode.Parse(text);
+            return await JsonRpc.BodyAsync(response, cancellationToken);
         }
-        catch (JsonException)
+        catch (Exception e) when (e is RpcException or InvalidDataException)
         {
-            throw new CliException($"the director at {Config.DirectorUrl} answered {(int)response.StatusCode} with something that is not JSON");
+            throw new CliException(e.Message);
         }
-        if (body is JsonObject o && o["error"] is JsonValue error && error.GetValueKind() == JsonValueKind.String)
-            throw new CliException(error.GetValue<string>());
-        if (!response.IsSuccessStatusCode) throw new CliException($"the director answered {(int)response.StatusCode} {response.ReasonPhrase}");
-        return body;
     }
 
     private async Task<HttpResponseMessage> SendRawAsync(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -87,8 +80,15 @@ public sealed class DirectorClient : IDisposable
 
     private static async Task ThrowError(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        var error = (await response.Content.ReadFromJsonAsync<JsonObject>(cancellationToken))?["error"]?.ToString();
-        throw new CliException(error ?? $"the director answered {(int)response.StatusCode} {response.ReasonPhrase}");
+        try
+        {
+            await JsonRpc.BodyAsync(response, cancellationToken);
+        }
+        catch (Exception e) when (e is RpcException or InvalidDataException)
+        {
+            throw new CliException(e.Message);
+        }
+        throw new CliException($"the director answered {(int)response.StatusCode} {response.ReasonPhrase}");
     }
 
     private static Exception Innermost(Exception e) => e.InnerException is { } inner ? Innermost(inner) : e;
