@@ -116,8 +116,7 @@ internal static class DirectorBench
         response.EnsureSuccessStatusCode();
         using var zip = new ZipArchive(await response.Content.ReadAsStreamAsync(), ZipArchiveMode.Read);
         string Read(string name) => new StreamReader(zip.GetEntry(name)!.Open()).ReadToEnd();
-        using var ephemeral = X509Certificate2.CreateFromPem(Read("cert.pem"), Read("key.pem"));
-        return X509CertificateLoader.LoadPkcs12(ephemeral.Export(X509ContentType.Pkcs12), null);
+        return TlsClient.FromPem(Read("cert.pem"), Read("key.pem"));
     }
 
     private static async Task WaitAsync(Uri url, X509Certificate2? ca = null, X509Certificate2? user = null)

@@ -56,7 +56,6 @@ public sealed class DirectorCertificates
     public X509Certificate2 ForwardingCertificate(long uid) => _forwarding.GetOrAdd(uid, id =>
     {
         var (certificate, key) = Authority.IssueWithKey(new CertificateIdentity(id, Roles.User, 0, "director"));
-        using var ephemeral = X509Certificate2.CreateFromPem(certificate, key);
-        return X509CertificateLoader.LoadPkcs12(ephemeral.Export(X509ContentType.Pkcs12), null);
+        return TlsClient.FromPem(certificate, key);
     });
 }

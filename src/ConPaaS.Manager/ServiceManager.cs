@@ -40,8 +40,6 @@ public abstract class ServiceManager(long id, string type, string name, string c
         get { lock (_nodes) return _nodes.ToList(); }
     }
 
-    public bool IsActive => State is "PROLOGUE" or "RUNNING" or "ADAPTING" or "EPILOGUE";
-
     /// <summary>The type's own methods; null when the method is not one of them.</summary>
     protected virtual Task<object?> TypeDispatchAsync(RpcCall call, CancellationToken cancellationToken) => Task.FromResult<object?>(null);
 

@@ -29,8 +29,6 @@ public sealed class DirectorClient : IDisposable
     /// <summary>The certificate the director presented on the last connection.</summary>
     public X509Certificate2? ServerCertificate { get; private set; }
 
-    public bool HasCertificate => File.Exists(Config.CertificatePath);
-
     public Task<JsonNode?> GetAsync(string path, CancellationToken cancellationToken) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Get, new Uri(Config.DirectorUrl, path)), cancellationToken);
 

@@ -107,11 +107,7 @@ public sealed class Sandbox : IAsyncDisposable
     /// <summary>The director's own CA, loaded from its state the way only someone with the key file could.</summary>
     public CertificateAuthority Authority => CertificateAuthority.LoadOrCreate(Path.Combine(Directory, "certs"), "sandbox");
 
-    public static X509Certificate2 Usable(string certificatePem, string keyPem)
-    {
-        using var ephemeral = X509Certificate2.CreateFromPem(certificatePem, keyPem);
-        return X509CertificateLoader.LoadPkcs12(ephemeral.Export(X509ContentType.Pkcs12), null);
-    }
+    public static X509Certificate2 Usable(string certificatePem, string keyPem) => TlsClient.FromPem(certificatePem, keyPem);
 
     /// <summary>A certificate for <paramref name="identity"/> from the director's CA.</summary>
     public X509Certificate2 Certificate(CertificateIdentity identity)

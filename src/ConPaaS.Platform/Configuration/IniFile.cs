@@ -51,9 +51,6 @@ public sealed class IniFile
 
     public bool HasSection(string section) => _sections.ContainsKey(section);
 
-    public IReadOnlyDictionary<string, string> Section(string section) =>
-        _sections.TryGetValue(section, out var values) ? values : new Dictionary<string, string>();
-
     /// <summary>Sets a value (the director's overrides and the sandbox's generated configuration use this).</summary>
     public void Set(string section, string key, string value)
     {
@@ -61,8 +58,4 @@ public sealed class IniFile
             _sections[section] = values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         values[key] = value;
     }
-
-    /// <summary>The file as text, sections and keys in insertion order.</summary>
-    public override string ToString() =>
-        string.Join("\n", _sections.Select(s => $"[{s.Key}]\n" + string.Concat(s.Value.Select(kv => $"{kv.Key} = {kv.Value}\n"))));
 }

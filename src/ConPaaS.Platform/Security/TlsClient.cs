@@ -50,9 +50,13 @@ public static class TlsClient
     }
 
     /// <summary>Loads a certificate and its private key from PEM files, ready to present in a TLS handshake.</summary>
-    public static X509Certificate2 LoadPem(string certificatePath, string keyPath)
+    public static X509Certificate2 LoadPem(string certificatePath, string keyPath) =>
+        FromPem(File.ReadAllText(certificatePath), File.ReadAllText(keyPath));
+
+    /// <summary>A certificate and its private key from PEM text, ready to present in a TLS handshake.</summary>
+    public static X509Certificate2 FromPem(string certificatePem, string keyPem)
     {
-        using var ephemeral = X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
+        using var ephemeral = X509Certificate2.CreateFromPem(certificatePem, keyPem);
         // Re-import as PKCS#12 so the key is usable by SslStream on every platform.
         return X509CertificateLoader.LoadPkcs12(ephemeral.Export(X509ContentType.Pkcs12), null);
     }
