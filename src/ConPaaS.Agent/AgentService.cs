@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using ConPaaS.Node;
 
 namespace ConPaaS.Agent;
@@ -11,7 +12,7 @@ public abstract class AgentService(AgentFiles files, NodeContext context)
     protected AgentFiles Files => files;
     protected NodeContext Context => context;
 
-    public abstract Task<object?> DispatchAsync(RpcCall call, CancellationToken cancellationToken);
+    public abstract Task<JsonNode?> DispatchAsync(RpcCall call, CancellationToken cancellationToken);
 
     public static AgentService For(NodeContext context, AgentFiles files) => context.ServiceType switch
     {

@@ -26,7 +26,7 @@ public sealed class GenericAgent(AgentFiles files, NodeContext context) : AgentS
     private string? _version;
     private JsonArray _agents = [];
 
-    public override async Task<object?> DispatchAsync(RpcCall call, CancellationToken cancellationToken)
+    public override async Task<JsonNode?> DispatchAsync(RpcCall call, CancellationToken cancellationToken)
     {
         switch (call.Method)
         {
@@ -39,13 +39,13 @@ public sealed class GenericAgent(AgentFiles files, NodeContext context) : AgentS
                 if (call.Params["agents_info"] is JsonArray agents) WriteAgents(agents);
                 return Execute(call.String("command"), Parameters(call));
             case "get_script_status":
-                lock (_gate) return new { scripts = new Dictionary<string, string>(_status), version = _version };
+                lock (_gate) return new JsonObject { ["scripts"] = new JsonObject(_status.Select(s => KeyValuePair.Create(s.Key, (JsonNode?)s.Value))), ["version"] = _version };
             default:
                 return null;
         }
     }
 
-    private async Task<object> UpdateCodeAsync(RpcCall call, CancellationToken cancellationToken)
+    private async Task<bool> UpdateCodeAsync(RpcCall call, CancellationToken cancellationToken)
     {
         var version = call.String("code_version");
         var upload = call.File("code");
@@ -81,7 +81,7 @@ public sealed class GenericAgent(AgentFiles files, NodeContext context) : AgentS
         return true;
     }
 
-    private object Execute(string command, IReadOnlyList<string> parameters)
+    private string Execute(string command, IReadOnlyList<string> parameters)
     {
         lock (_gate)
         {

@@ -1,4 +1,5 @@
 using ConPaaS.Platform.Rpc;
+using System.Text.Json.Nodes;
 using ConPaaS.Node;
 
 namespace ConPaaS.Agent;
@@ -8,9 +9,9 @@ public sealed class HelloworldAgent(AgentFiles files, NodeContext context) : Age
 {
     private volatile bool _started;
 
-    public override Task<object?> DispatchAsync(RpcCall call, CancellationToken cancellationToken) => Task.FromResult<object?>(call.Method switch
+    public override Task<JsonNode?> DispatchAsync(RpcCall call, CancellationToken cancellationToken) => Task.FromResult(call.Method switch
     {
-        "startup" => Startup(),
+        "startup" => (JsonNode?)Startup(),
         "get_helloworld" => _started
             ? $"Hello World from agent {Context.Vmid} at {Context.Listen.Address}"
             : throw new RpcException("this agent has not been started"),

@@ -2,6 +2,7 @@ using ConPaaS.Platform.Rpc;
 using ConPaaS.Agent;
 using ConPaaS.Node;
 using ConPaaS.Platform.Security;
+using System.Text.Json.Nodes;
 
 // cpsagent --config node.cfg: started by the director's cloud driver, never by hand.
 if (args is not ["--config", var path])
@@ -20,7 +21,7 @@ try
     bool Authorize(CertificateIdentity caller) =>
         caller.Uid == context.UserId && caller.ApplicationId == context.AppId && caller.Role is Roles.Manager or Roles.Agent or Roles.Frontend;
 
-    async Task<object?> DispatchAsync(RpcCall call, CancellationToken cancellationToken)
+    async Task<JsonNode?> DispatchAsync(RpcCall call, CancellationToken cancellationToken)
     {
         switch (call.Method)
         {
