@@ -26,6 +26,7 @@ try
         switch (call.Method)
         {
             case "check_process": return true;
+            case "run_startup_script": return await StartupScript.RunAsync(context, files, call.String("script"), cancellationToken);
             case "get_log":
                 var name = call.OptionalString("filename") ?? "agent.log";
                 if (!AgentFiles.Logs.Contains(name)) throw new RpcException($"no log '{name}'; the logs are {string.Join(", ", AgentFiles.Logs)}");

@@ -2,18 +2,20 @@ using ConPaaS.Platform.Rpc;
 using System.Collections.Concurrent;
 using System.Globalization;
 using ConPaaS.Node;
+using ConPaaS.Manager.Git;
 using ConPaaS.Platform.Security;
 
 namespace ConPaaS.Manager;
 
 /// <summary>
 /// The application manager (service_id 0): the services of one application and their states. The director tells it
-/// about added and removed services; starting them and their agents is the service managers' part.
+/// about added and removed services; starting them and their agents is the service managers' part. The application's
+/// git repository is kept here too (one per application); <paramref name="git"/> is null when it could not be set up,
+/// and <paramref name="gitProblem"/> says why.
 /// </summary>
-public sealed class ApplicationManager(NodeContext context, NodeClients clients, ManagerLog log)
+public sealed class ApplicationManager(NodeContext context, NodeClients clients, ManagerLog log, GitDeployment? git, string gitProblem)
 {
     private readonly ConcurrentDictionary<long, ServiceManager> _services = new();
-    private readonly ConcurrentDictionary<long, string> _startupScripts = new();
 
     /// <summary>The manager's rule: user, manager or frontend certificates of this application's owner.</summary>
     public bool Authorize(CertificateIdentity caller) =>
@@ -41,15 +43,16 @@ public sealed class ApplicationManager(NodeContext context, NodeClients clients,
             case "get_manager_log":
                 return log.Read();
             case "upload_startup_script":
-                var sid = call.Long("sid");
-                Service(sid);
+                var target = Service(call.Long("sid"));
                 await using (var script = call.File("script").OpenReadStream())
                 using (var reader = new StreamReader(script))
-                    _startupScripts[sid] = await reader.ReadToEndAsync(cancellationToken);
-                log.Write($"service {sid}: startup script stored");
+                    target.StartupScript = await reader.ReadToEndAsync(cancellationToken);
+                log.Write($"service {target.Id}: startup script stored; new agents run it first");
                 return true;
             case "get_startup_script":
-                return _startupScripts.TryGetValue(call.Long("sid"), out var stored) ? stored : "";
+                return Service(call.Long("sid")).StartupScript ?? "";
+            case "git_push_hook":
+                return await GitPushedAsync(cancellationToken);
             case "stopall":
                 foreach (var service in _services.Values.Where(s => s.Nodes.Count > 0)) await service.StopAsync(cancellationToken);
                 return true;
@@ -59,6 +62,34 @@ public sealed class ApplicationManager(NodeContext context, NodeClients clients,
             default:
                 throw new RpcException($"the application manager has no method '{call.Method}'");
         }
+    }
+
+    private GitDeployment Git => git ?? throw new RpcException($"git push deployment is not available on this manager: {gitProblem}");
+
+    /// <summary>The post-receive hook's call: master's commit becomes a code version of every generic service whose
+    /// directory (named after its id) it holds. The answer is what the pusher sees.</summary>
+    private async Task<object> GitPushedAsync(CancellationToken cancellationToken)
+    {
+        var repository = Git.Repository;
+        var commit = await repository.HeadAsync(cancellationToken) ?? throw new RpcException("nothing was pushed to master");
+        var messages = new List<string>();
+        foreach (var service in _services.Values.OfType<GenericManager>().OrderBy(s => s.Id))
+        {
+            try
+            {
+                var version = await service.AddGitVersionAsync(repository, commit, cancellationToken);
+                messages.Add(version is null
+                    ? $"service {service.Id}: commit {commit[..7]} has no directory {service.Id}/, nothing new"
+                    : $"service {service.Id}: code version {version.CodeVersionId} is available (enable it with enable_code)");
+            }
+            catch (RpcException e)
+            {
+                messages.Add($"service {service.Id}: {e.Message}");
+            }
+        }
+        if (messages.Count == 0) messages.Add($"commit {commit[..7]} stored; this application has no generic service yet");
+        log.Write($"git push of {commit}: {string.Join("; ", messages)}");
+        return new { commit, messages };
     }
 
     private ServiceManager Service(long id) =>
@@ -73,7 +104,7 @@ public sealed class ApplicationManager(NodeContext context, NodeClients clients,
         ServiceManager service = type switch
         {
             "helloworld" => new HelloworldManager(id, name, cloud, clients, log),
-            "generic" => new GenericManager(id, name, cloud, clients, log, context.StateDirectory),
+            "generic" => new GenericManager(id, name, cloud, clients, log, context.StateDirectory, () => Git),
             _ => throw new RpcException($"this manager cannot run '{type}' services yet; it runs helloworld and generic"),
         };
         if (!_services.TryAdd(id, service)) throw new RpcException($"service {id} already exists");

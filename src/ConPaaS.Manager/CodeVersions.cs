@@ -51,20 +51,53 @@ public sealed class CodeVersions
         if (name.Length is 0 or > 100 || name.StartsWith('.') || name.Any(c => char.IsControl(c)))
             throw new RpcException($"'{filename}' is not an acceptable archive file name");
         var id = "code-" + RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 6);
+        return (await StoreAsync(id, name, description, async path =>
+        {
+            await using var output = File.Create(path);
+            await upload.CopyToAsync(output, cancellationToken);
+            return true;
+        }))!;
+    }
+
+    /// <summary>
+    /// The version <c>git-HASH</c> (the commit's first seven digits, as the guide shows) of the service's directory in
+    /// a pushed commit; null when the commit has no such directory. Pushing the same commit again changes nothing.
+    /// </summary>
+    public async Task<CodeVersion?> AddGitAsync(Git.GitRepository repository, string commit, long serviceId, CancellationToken cancellationToken)
+    {
+        var hash = commit[..7];
+        lock (_gate)
+            if (_versions.FirstOrDefault(v => v.CodeVersionId == "git-" + hash) is { } known) return known;
+        return await StoreAsync("git-" + hash, hash, "Git upload", path => repository.ExportAsync(commit, serviceId, path, cancellationToken));
+    }
+
+    /// <summary>Writes an archive into its version's directory, unpacks it once aside with <see cref="SafeArchive"/>
+    /// (a hostile archive is refused here with the reason, and its directory goes), then records the version. Null
+    /// when <paramref name="write"/> had nothing to write.</summary>
+    private async Task<CodeVersion?> StoreAsync(string id, string name, string description, Func<string, Task<bool>> write)
+    {
         var directory = Path.Combine(_directory, id);
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, name);
         var scratch = Path.Combine(_directory, ".check-" + id);
         try
         {
-            await using (var output = File.Create(path))
-                await upload.CopyToAsync(output, cancellationToken);
+            if (!await write(path))
+            {
+                Directory.Delete(directory, recursive: true);
+                return null;
+            }
             SafeArchive.Extract(path, scratch);
         }
         catch (InvalidDataException e)
         {
             Directory.Delete(directory, recursive: true);
             throw new RpcException($"{name} refused: {e.Message}");
+        }
+        catch
+        {
+            Directory.Delete(directory, recursive: true);
+            throw;
         }
         finally
         {
@@ -93,6 +126,7 @@ public sealed class CodeVersions
     {
         var version = Find(id);
         if (id == Current) throw new RpcException($"{id} is the active code version; enable another one first");
+        if (id.StartsWith("git-")) throw new RpcException($"{id} came with a git push; versions uploaded with git cannot be deleted");
         lock (_gate)
         {
             _versions.Remove(version);

@@ -1,6 +1,7 @@
 using ConPaaS.Platform.Rpc;
 using System.Text.Json.Nodes;
 using ConPaaS.Node;
+using ConPaaS.Manager.Git;
 using ConPaaS.Platform.Security;
 
 namespace ConPaaS.Manager;
@@ -10,11 +11,10 @@ namespace ConPaaS.Manager;
 /// and run init.sh; the agents already there run notify.sh once. run, interrupt and cleanup go to every agent with
 /// the guarantees GenericAgent keeps; enabling code is refused while any script runs anywhere.
 /// </summary>
-public sealed class GenericManager(long id, string name, string cloud, NodeClients clients, ManagerLog log, string stateDirectory)
+public sealed class GenericManager(long id, string name, string cloud, NodeClients clients, ManagerLog log, string stateDirectory, Func<GitDeployment> git)
     : ServiceManager(id, "generic", name, cloud, clients, log)
 {
     private readonly CodeVersions _codes = new(Path.Combine(stateDirectory, $"service-{id}", "code"));
-    private readonly List<string> _keys = [];
     private readonly Dictionary<string, (long SizeMb, string Agent)> _volumes = [];
 
     protected override string RoleFor(int index) => index == 0 ? "master" : "node";
@@ -71,16 +71,24 @@ public sealed class GenericManager(long id, string name, string cloud, NodeClien
                 lock (_volumes) return new { volumes = _volumes.Select(v => new { volumeName = v.Key, volumeSize = v.Value.SizeMb, agentId = v.Value.Agent }).ToArray() };
             case "delete_volume":
                 return await DeleteVolumeAsync(call.String("volumeName"), cancellationToken);
+            // One repository per application, so the keys are the application's: uploaded once, good for every service.
             case "upload_authorized_key":
-                var key = call.String("key").Trim();
-                if (!key.StartsWith("ssh-") && !key.StartsWith("ecdsa-")) throw new RpcException("that is not an SSH public key");
-                lock (_keys) _keys.Add(key);
-                return new { outcome = "key added" };
+                var added = git().Repository.AddKey(SshPublicKey.Parse(call.String("key")));
+                Log.Write($"service {Id}: SSH key {(added ? "added" : "uploaded again")}");
+                return new { outcome = added ? "key added" : "key already present", cloneUrl = git().CloneUrl };
             case "list_authorized_keys":
-                lock (_keys) return new { authorizedKeys = _keys.ToArray() };
+                return new { authorizedKeys = git().Repository.Keys.Select(k => k.ToString()).ToArray(), cloneUrl = git().CloneUrl };
             default:
                 return null;
         }
+    }
+
+    /// <summary>The service's directory in a pushed commit, as a code version (null when the commit has none).</summary>
+    public async Task<CodeVersion?> AddGitVersionAsync(GitRepository repository, string commit, CancellationToken cancellationToken)
+    {
+        var version = await _codes.AddGitAsync(repository, commit, Id, cancellationToken);
+        if (version is not null) Log.Write($"service {Id}: code version {version.CodeVersionId} from git");
+        return version;
     }
 
     /// <summary>

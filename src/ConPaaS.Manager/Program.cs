@@ -1,24 +1,72 @@
 using ConPaaS.Manager;
+using ConPaaS.Manager.Git;
+using System.Text.Json;
 using ConPaaS.Node;
+using ConPaaS.Platform.Rpc;
+using ConPaaS.Processes;
+using ConPaaS.Platform.Security;
 
 // cpsmanager --config node.cfg: started by the director's cloud driver, never by hand.
-if (args is not ["--config", var path])
+// cpsmanager git-push-hook --config node.cfg: run by the repository's post-receive hook after a push.
+switch (args)
 {
-    Console.Error.WriteLine("usage: cpsmanager --config NODE.CFG (the director's cloud driver writes the file and starts the manager)");
-    return 2;
+    case ["--config", var path]:
+        return await ServeAsync(path);
+    case ["git-push-hook", "--config", var path]:
+        return await GitPushHookAsync(path);
+    default:
+        Console.Error.WriteLine("usage: cpsmanager --config NODE.CFG (the director's cloud driver writes the file and starts the manager)");
+        return 2;
 }
-try
+
+static async Task<int> ServeAsync(string path)
 {
-    var context = NodeContext.Load(path);
-    using var clients = new NodeClients(context);
-    var manager = new ApplicationManager(context, clients, new ManagerLog(context.StateDirectory));
-    await using var app = new RpcHost(context, manager.Authorize, manager.DispatchAsync).Build();
-    Console.WriteLine($"cpsmanager for application {context.AppId} of user {context.UserId} listening on https://{context.Listen}");
-    await app.RunAsync();
-    return 0;
+    try
+    {
+        var context = NodeContext.Load(path);
+        using var clients = new NodeClients(context);
+        var log = new ManagerLog(context.StateDirectory);
+        GitDeployment? git = null;
+        var gitProblem = "";
+        try
+        {
+            git = await GitDeployment.StartAsync(context, path, CancellationToken.None);
+            log.Write($"git repository served at {git.CloneUrl}");
+        }
+        catch (Exception e) when (e is ToolFailedException or IOException or RpcException)
+        {
+            // The rest of the manager works without it; uploads of archives still deploy code.
+            gitProblem = e.Message;
+            log.Write($"git push deployment is off: {e.Message}");
+        }
+        await using var gitServer = git;
+        var manager = new ApplicationManager(context, clients, log, git, gitProblem);
+        await using var app = new RpcHost(context, manager.Authorize, async (call, cancellationToken) => JsonSerializer.SerializeToNode(await manager.DispatchAsync(call, cancellationToken))).Build();
+        Console.WriteLine($"cpsmanager for application {context.AppId} of user {context.UserId} listening on https://{context.Listen}");
+        await app.RunAsync();
+        return 0;
+    }
+    catch (Exception e) when (e is InvalidDataException or IOException or System.Security.Cryptography.CryptographicException)
+    {
+        Console.Error.WriteLine($"cpsmanager: error: {e.Message}");
+        return 1;
+    }
 }
-catch (Exception e) when (e is InvalidDataException or IOException or System.Security.Cryptography.CryptographicException)
+
+// Calls the running manager with the manager's own certificate; git relays the output to the pusher as "remote:".
+static async Task<int> GitPushHookAsync(string path)
 {
-    Console.Error.WriteLine($"cpsmanager: error: {e.Message}");
-    return 1;
+    try
+    {
+        var context = NodeContext.Load(path);
+        using var clients = new NodeClients(context);
+        var result = await clients.CallAsync(context.Listen.ToString(), Roles.Manager, "git_push_hook", new { }, CancellationToken.None);
+        foreach (var message in result?["messages"]?.AsArray() ?? []) Console.WriteLine(message?.ToString());
+        return 0;
+    }
+    catch (Exception e) when (e is InvalidDataException or IOException or RpcException or HttpRequestException or System.Security.Cryptography.CryptographicException)
+    {
+        Console.Error.WriteLine($"cpsmanager git-push-hook: the manager did not take the push: {e.Message}");
+        return 1;
+    }
 }

@@ -32,6 +32,9 @@ public abstract class ServiceManager(long id, string type, string name, string c
     public volatile string State = "INIT";
     public string? LastError { get; private set; }
 
+    /// <summary>The manifest's StartupScript: every agent added from now on runs it before anything else.</summary>
+    public string? StartupScript { get; set; }
+
     protected NodeClients Clients => clients;
     protected ManagerLog Log => log;
 
@@ -137,6 +140,8 @@ public abstract class ServiceManager(long id, string type, string name, string c
         lock (_nodes) _nodes.AddRange(added);
         await Task.WhenAll(added.Select(n => WaitForAgentAsync(n, cancellationToken)));
         Log.Write($"service {Id}: {added.Count} agents up: {string.Join(", ", added.Select(n => $"{n.Id} {n.Address}"))}");
+        if (StartupScript is { } script)
+            await Task.WhenAll(added.Select(n => Clients.CallAsync(n.Address, Roles.Agent, "run_startup_script", new { script }, cancellationToken)));
         await NodesAddedAsync(added, existing, cancellationToken);
     }
 

@@ -14,6 +14,7 @@ public class ManifestTests
         Directory.CreateDirectory(source);
         File.WriteAllText(Path.Combine(source, "init.sh"), "echo \"init on $CPS_AGENT_ROLE\"\n");
         HostTool.Run("tar", "-C", source, "-cjf", Path.Combine(sandbox.Home, "app.tar.bz2"), ".");
+        File.WriteAllText(Path.Combine(sandbox.Home, "startup.sh"), "echo \"startup on $CPS_AGENT_ID\"\n");
         var manifest = Path.Combine(sandbox.Home, "app.mnf");
         File.WriteAllText(manifest, """
             {
@@ -21,7 +22,7 @@ public class ManifestTests
               "Description": "generic, two agents",
               "Services": [
                 { "Type": "generic", "ServiceName": "worker", "Start": 1, "Archive": "app.tar.bz2",
-                  "StartupInstances": { "master": 1, "node": 1 } }
+                  "StartupScript": "startup.sh", "StartupInstances": { "master": 1, "node": 1 } }
               ]
             }
             """);
@@ -36,6 +37,16 @@ public class ManifestTests
         var codes = await sandbox.CpsToolsOkAsync("generic", "list_codes", "1", "1");
         Assert.Matches(@"\n      \* code-\w{6} +app\.tar\.bz2 +From the manifest\n", codes);
         Assert.Contains("worker", await sandbox.CpsToolsOkAsync("service", "list", "1"));
+
+        // Every agent ran the StartupScript first, then init.sh.
+        foreach (var agent in nodes.Split('\n').Skip(2).Where(l => l.Length > 0).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[4]))
+        {
+            string output;
+            deadline = DateTime.UtcNow.AddSeconds(30);
+            while (!(output = await sandbox.CpsToolsOkAsync("generic", "get_agent_log", "1", "1", agent, "-f", "agent.out")).Contains("init on") && DateTime.UtcNow < deadline)
+                await Task.Delay(100);
+            Assert.Matches($@"^startup on {agent}\ninit on (master|node)\n", output);
+        }
     }
 
     [Theory]

@@ -17,6 +17,10 @@ public sealed class LocalDriver(DirectorSettings settings, ILogger<LocalDriver> 
     public const int ManagerPort = 4443;
     public const int AgentPort = 5555;
 
+    /// <summary>Where a manager serves its application's git repository over SSH: not 22, which the host's own sshd
+    /// may hold on every address.</summary>
+    public const int GitPort = 2222;
+
     private readonly ConcurrentDictionary<string, (BackgroundProcess Process, IPAddress Address)> _nodes = new();
     private readonly HashSet<IPAddress> _used = [];
 
@@ -40,7 +44,7 @@ public sealed class LocalDriver(DirectorSettings settings, ILogger<LocalDriver> 
             CertificateAuthority.WritePrivate(Path.Combine(certificates, "key.pem"), request.KeyPem);
             File.WriteAllText(Path.Combine(certificates, "ca_cert.pem"), request.CaPem);
             var context = Path.Combine(directory, "node.cfg");
-            File.WriteAllText(context, request.Context(address.ToString(), port));
+            File.WriteAllText(context, request.Context(address.ToString(), port) + (request.Role == Roles.Manager ? $"GIT_PORT = {GitPort}\n" : ""));
             var command = new Command(program, "--config", context) { WorkingDirectory = directory }.Contained();
             var process = BackgroundProcess.Start(command, Path.Combine(directory, "node.log"));
             _nodes[request.Vmid] = (process, address);

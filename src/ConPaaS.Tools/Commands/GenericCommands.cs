@@ -94,11 +94,11 @@ public static class GenericCommands
         }, deletedVolume);
 
         var key = new Argument<FileInfo>("filename") { Description = "an SSH public key file" };
-        yield return ServiceCommands.ForService("upload_key", "upload an SSH public key", async (s, app, svc, token) =>
+        yield return ServiceCommands.ForService("upload_key", "upload an SSH public key for the application's git repository", async (s, app, svc, token) =>
         {
             if (!s.Get(key).Exists) throw new CliException($"{s.Get(key).FullName}: no such file");
             var result = await ManagerRpc.CallAsync(s, app, Sid(svc), "upload_authorized_key", new { key = await File.ReadAllTextAsync(s.Get(key).FullName, token) }, token);
-            s.Output.Message(Output.Cell(result?["outcome"]), result);
+            s.Output.Message($"{Output.Cell(result?["outcome"])}\nClone the application's repository with: git clone {Output.Cell(result?["cloneUrl"])}", result);
         }, key);
 
         yield return ServiceCommands.ForService("list_keys", "list the uploaded SSH public keys", async (s, app, svc, token) =>
