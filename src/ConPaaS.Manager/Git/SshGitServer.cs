@@ -46,10 +46,49 @@ public sealed class SshGitServer : IAsyncDisposable
 
             """);
         if (Environment.UserName == "root") Directory.CreateDirectory("/run/sshd"); // sshd's privilege separation directory
-        await new Command("sshd", "-t", "-f", config).RunAsync(cancellationToken);
-        var sshd = BackgroundProcess.Start(new Command("sshd", "-D", "-e", "-f", config), Path.Combine(directory, "sshd.log"));
+        // sshd re-executes itself and insists on an absolute path.
+        var program = ProcessRunner.Resolve("sshd") ?? throw new IOException("sshd is not installed (Debian: openssh-server)");
+        await new Command(program, "-t", "-f", config).RunAsync(cancellationToken);
+        var log = Path.Combine(directory, "sshd.log");
+        // Contained: sshd dies with the manager, however the manager ends.
+        var sshd = BackgroundProcess.Start(new Command(program, "-D", "-e", "-f", config).Contained(), log);
+        try
+        {
+            await WaitListeningAsync(sshd, listen, log, cancellationToken);
+        }
+        catch
+        {
+            await sshd.KillAsync();
+            sshd.Dispose();
+            throw;
+        }
         var url = listen.Port == 22 ? $"{user}@{listen.Address}:code" : $"ssh://{user}@{listen}/code";
         return new SshGitServer(sshd, url);
+    }
+
+    /// <summary>sshd says nothing when it cannot bind (the port is taken) except in its log and by exiting.</summary>
+    private static async Task WaitListeningAsync(BackgroundProcess sshd, System.Net.IPEndPoint listen, string log, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            if (sshd.Exited.IsCompleted)
+                throw new IOException($"sshd exited with {sshd.Exited.Result} instead of listening on {listen}: {File.ReadLines(log).LastOrDefault()}");
+            try
+            {
+                using var probe = new System.Net.Sockets.TcpClient();
+                await probe.ConnectAsync(listen, cancellationToken);
+                return;
+            }
+            catch (System.Net.Sockets.SocketException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(20, cancellationToken);
+            }
+            catch (System.Net.Sockets.SocketException e)
+            {
+                throw new IOException($"sshd does not listen on {listen} after 10 s: {e.Message}");
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()
