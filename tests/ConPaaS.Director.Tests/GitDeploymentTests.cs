@@ -14,10 +14,7 @@ public class GitDeploymentTests
     [Fact]
     public async Task A_pushed_directory_becomes_a_code_version_that_runs()
     {
-        await using var sandbox = await Sandbox.StartAsync();
-        await sandbox.CpsToolsOkAsync("user", "get_certificate");
-        await sandbox.CpsToolsOkAsync("application", "create", "git");
-        await sandbox.CpsToolsOkAsync("application", "start", "1");
+        await using var sandbox = await Sandbox.WithStartedApplicationAsync("git");
         await sandbox.CpsToolsOkAsync("service", "add", "generic", "1");
         await sandbox.CpsToolsOkAsync("service", "start", "1", "1");
         var key = NewKey(sandbox.Home, "user");
@@ -71,10 +68,7 @@ public class GitDeploymentTests
     [Fact]
     public async Task Only_uploaded_keys_reach_the_repository_and_only_for_git()
     {
-        await using var sandbox = await Sandbox.StartAsync();
-        await sandbox.CpsToolsOkAsync("user", "get_certificate");
-        await sandbox.CpsToolsOkAsync("application", "create", "git");
-        await sandbox.CpsToolsOkAsync("application", "start", "1");
+        await using var sandbox = await Sandbox.WithStartedApplicationAsync("git");
         await sandbox.CpsToolsOkAsync("service", "add", "generic", "1");
         var key = NewKey(sandbox.Home, "user");
         var stranger = NewKey(sandbox.Home, "stranger");

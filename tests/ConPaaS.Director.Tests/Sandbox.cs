@@ -47,6 +47,16 @@ public sealed class Sandbox : IAsyncDisposable
         return sandbox;
     }
 
+    /// <summary>A sandbox whose user holds certificates and owns application 1 (<paramref name="name"/>), started.</summary>
+    public static async Task<Sandbox> WithStartedApplicationAsync(string name = "services")
+    {
+        var sandbox = await StartAsync();
+        await sandbox.CpsToolsOkAsync("user", "get_certificate");
+        await sandbox.CpsToolsOkAsync("application", "create", name);
+        await sandbox.CpsToolsOkAsync("application", "start", "1");
+        return sandbox;
+    }
+
     /// <summary>Starts (again) the director on the same state and port, and waits until it answers.</summary>
     public async Task RestartAsync()
     {

@@ -9,7 +9,7 @@ public class ServiceTests
     [Fact]
     public async Task Helloworld_greets_from_three_agents_and_shrinks_again()
     {
-        await using var sandbox = await StartedApplicationAsync();
+        await using var sandbox = await Sandbox.WithStartedApplicationAsync();
         await sandbox.CpsToolsOkAsync("service", "add", "helloworld", "1");
         Assert.Equal("Service 1 is starting... done.\n", await sandbox.CpsToolsOkAsync("service", "start", "1", "1"));
         Assert.Equal("Adding 2 nodes to service 1... done.\n", await sandbox.CpsToolsOkAsync("helloworld", "add_nodes", "1", "1", "--count", "2"));
@@ -40,7 +40,7 @@ public class ServiceTests
     [Fact]
     public async Task Generic_scripts_follow_the_documented_life_cycle()
     {
-        await using var sandbox = await StartedApplicationAsync();
+        await using var sandbox = await Sandbox.WithStartedApplicationAsync();
         var package = MakePackage(sandbox.Home);
         await sandbox.CpsToolsOkAsync("service", "add", "generic", "1");
         await sandbox.CpsToolsOkAsync("service", "start", "1", "1");
@@ -105,7 +105,7 @@ public class ServiceTests
     [Fact]
     public async Task A_generic_agent_gets_a_volume_only_while_no_script_runs()
     {
-        await using var sandbox = await StartedApplicationAsync();
+        await using var sandbox = await Sandbox.WithStartedApplicationAsync();
         await sandbox.CpsToolsOkAsync("service", "add", "generic", "1");
         await sandbox.CpsToolsOkAsync("service", "start", "1", "1");
         var master = (await sandbox.CpsToolsOkAsync("generic", "list_nodes", "1", "1")).Split('\n')[2].Split(' ', StringSplitOptions.RemoveEmptyEntries)[4];
@@ -137,7 +137,7 @@ public class ServiceTests
     [Fact]
     public async Task A_hostile_archive_is_refused_at_upload_and_changes_nothing()
     {
-        await using var sandbox = await StartedApplicationAsync();
+        await using var sandbox = await Sandbox.WithStartedApplicationAsync();
         await sandbox.CpsToolsOkAsync("service", "add", "generic", "1");
         await sandbox.CpsToolsOkAsync("service", "start", "1", "1");
         var evil = Path.Combine(sandbox.Home, "evil.tar");
@@ -150,15 +150,6 @@ public class ServiceTests
         Assert.Equal("ERROR: evil.tar refused: '../../../payload' climbs out of the archive with '..'\n", refused.StandardError);
         Assert.Equal(before, await sandbox.CpsToolsOkAsync("generic", "list_codes", "1", "1"));
         Assert.Empty(Directory.EnumerateFiles(sandbox.Directory, "payload", SearchOption.AllDirectories));
-    }
-
-    private static async Task<Sandbox> StartedApplicationAsync()
-    {
-        var sandbox = await Sandbox.StartAsync();
-        await sandbox.CpsToolsOkAsync("user", "get_certificate");
-        await sandbox.CpsToolsOkAsync("application", "create", "services");
-        await sandbox.CpsToolsOkAsync("application", "start", "1");
-        return sandbox;
     }
 
     /// <summary>The seeds' example package: every script says who and where it runs; run.sh waits with a child,

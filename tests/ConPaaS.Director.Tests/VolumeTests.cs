@@ -12,10 +12,7 @@ public class VolumeTests
     [Fact]
     public async Task A_volume_is_created_attached_detached_and_destroyed()
     {
-        await using var sandbox = await Sandbox.StartAsync();
-        await sandbox.CpsToolsOkAsync("user", "get_certificate");
-        await sandbox.CpsToolsOkAsync("application", "create", "stateful");
-        await sandbox.CpsToolsOkAsync("application", "start", "1");
+        await using var sandbox = await Sandbox.WithStartedApplicationAsync("stateful");
         var vmid = sandbox.Sql("SELECT vmid FROM applications WHERE aid = 1");
         using var manager = sandbox.Client(sandbox.Certificate(new CertificateIdentity(1, Roles.Manager, 1, "manager")));
 
