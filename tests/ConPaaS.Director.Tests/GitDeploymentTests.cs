@@ -99,6 +99,27 @@ public class GitDeploymentTests
         Assert.Equal(File.ReadAllText(key + ".pub"), await sandbox.CpsToolsOkAsync("generic", "list_keys", "1", "1"));
     }
 
+    [Fact]
+    public async Task Without_its_sshd_the_manager_still_works_and_says_why_git_is_off()
+    {
+        await using var sandbox = await Sandbox.StartAsync();
+        // The first node of the sandbox's subnet is the application's manager: take its git port first.
+        var manager = System.Net.IPAddress.Parse(sandbox.Subnet.Split('/')[0][..^1] + "2");
+        using var squatter = new System.Net.Sockets.TcpListener(manager, 2222);
+        squatter.Start();
+        await sandbox.CpsToolsOkAsync("user", "get_certificate");
+        await sandbox.CpsToolsOkAsync("application", "create", "git");
+        await sandbox.CpsToolsOkAsync("application", "start", "1");
+        await sandbox.CpsToolsOkAsync("service", "add", "generic", "1");
+        var key = NewKey(sandbox.Home, "user");
+
+        var refused = await sandbox.CpsToolsAsync("generic", "upload_key", "1", "1", key + ".pub");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.StartsWith($"ERROR: git push deployment is not available on this manager: sshd exited with 255 instead of listening on {manager}:2222", refused.StandardError);
+        Assert.Contains("Address already in use", refused.StandardError);
+        Assert.Contains("code-default", await sandbox.CpsToolsOkAsync("generic", "list_codes", "1", "1"));
+    }
+
     private static string NewKey(string directory, string name)
     {
         var path = Path.Combine(directory, name + "_ed25519");

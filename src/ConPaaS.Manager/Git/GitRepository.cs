@@ -1,4 +1,5 @@
 using ConPaaS.Platform.Rpc;
+using ConPaaS.Node;
 using ConPaaS.Processes;
 
 namespace ConPaaS.Manager.Git;
@@ -30,6 +31,9 @@ public sealed class GitRepository
             var scratch = repository.Path + ".new";
             if (Directory.Exists(scratch)) Directory.Delete(scratch, recursive: true);
             await new Command("git", "init", "--quiet", "--bare", "--initial-branch=master", scratch).RunAsync(cancellationToken);
+            // Pushes are untrusted: objects are checked, and one push is capped like an uploaded archive.
+            await new Command("git", "-C", scratch, "config", "receive.fsckObjects", "true").RunAsync(cancellationToken);
+            await new Command("git", "-C", scratch, "config", "receive.maxInputSize", SafeArchive.DefaultMaxBytes.ToString(System.Globalization.CultureInfo.InvariantCulture)).RunAsync(cancellationToken);
             Directory.Move(scratch, repository.Path);
         }
         WriteExecutable(System.IO.Path.Combine(repository.Path, "hooks", "post-receive"),

@@ -66,28 +66,20 @@ public sealed class SshGitServer : IAsyncDisposable
         return new SshGitServer(sshd, url);
     }
 
-    /// <summary>sshd says nothing when it cannot bind (the port is taken) except in its log and by exiting.</summary>
+    /// <summary>
+    /// Waits for this sshd's own "Server listening" line. A connection test would not do: when the port is taken,
+    /// whatever holds it answers while our sshd exits.
+    /// </summary>
     private static async Task WaitListeningAsync(BackgroundProcess sshd, System.Net.IPEndPoint listen, string log, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
+        var listening = $"Server listening on {listen.Address} port {listen.Port}.";
+        while (!File.ReadLines(log).Contains(listening))
         {
             if (sshd.Exited.IsCompleted)
-                throw new IOException($"sshd exited with {sshd.Exited.Result} instead of listening on {listen}: {File.ReadLines(log).LastOrDefault()}");
-            try
-            {
-                using var probe = new System.Net.Sockets.TcpClient();
-                await probe.ConnectAsync(listen, cancellationToken);
-                return;
-            }
-            catch (System.Net.Sockets.SocketException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(20, cancellationToken);
-            }
-            catch (System.Net.Sockets.SocketException e)
-            {
-                throw new IOException($"sshd does not listen on {listen} after 10 s: {e.Message}");
-            }
+                throw new IOException($"sshd exited with {sshd.Exited.Result} instead of listening on {listen}: {string.Join(" ", File.ReadLines(log).TakeLast(2))}");
+            if (DateTime.UtcNow > deadline) throw new IOException($"sshd does not listen on {listen} after 10 s; see {log}");
+            await Task.Delay(10, cancellationToken);
         }
     }
 
