@@ -82,7 +82,7 @@ public sealed class ApplicationManager(NodeContext context, NodeClients clients,
                     ? $"service {service.Id}: commit {commit[..7]} has no directory {service.Id}/, nothing new"
                     : $"service {service.Id}: code version {version.CodeVersionId} is available (enable it with enable_code)");
             }
-            catch (RpcException e)
+            catch (Exception e) when (e is RpcException or ConPaaS.Processes.ToolFailedException)
             {
                 messages.Add($"service {service.Id}: {e.Message}");
             }
