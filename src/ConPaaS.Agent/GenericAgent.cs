@@ -125,14 +125,12 @@ public sealed class GenericAgent(AgentFiles files, NodeContext context) : AgentS
         }
         var self = _agents.OfType<JsonObject>().FirstOrDefault(a => a["id"]?.ToString() == Context.Vmid);
         var master = _agents.OfType<JsonObject>().FirstOrDefault(a => a["role"]?.ToString() == "master");
-        var command = new Command("bash", [path, .. parameters]) { WorkingDirectory = Files.CodeDirectory }
-            .WithEnvironment("CPS_AGENT_ID", Context.Vmid)
-            .WithEnvironment("CPS_AGENT_IP", Context.Listen.Address.ToString())
-            .WithEnvironment("CPS_AGENT_ROLE", self?["role"]?.ToString() ?? "node")
-            .WithEnvironment("CPS_MASTER_IP", master?["ip"]?.ToString() ?? "")
-            .WithEnvironment("CPS_AGENTS_FILE", Files.AgentsFile)
-            .Contained();
-        var process = BackgroundProcess.Start(command, Files.Log("agent.out"), Files.Log("agent.err"));
+        var process = UserScript.Start(Context, Files, path, parameters, Files.CodeDirectory, new Dictionary<string, string>
+        {
+            ["CPS_AGENT_ROLE"] = self?["role"]?.ToString() ?? "node",
+            ["CPS_MASTER_IP"] = master?["ip"]?.ToString() ?? "",
+            ["CPS_AGENTS_FILE"] = Files.AgentsFile,
+        });
         _running[script] = process;
         _status[script] = Running;
         AgentLog.Write(Files, $"started {script} ({_version}) with {parameters.Count} parameters as pid {process.Id}");

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using ConPaaS.Node;
 using ConPaaS.Platform.Rpc;
-using ConPaaS.Processes;
 
 namespace ConPaaS.Agent;
 
@@ -17,12 +16,8 @@ public static class StartupScript
         var path = Path.Combine(files.Root, "var", "lib", "cpsagent", "startup.sh");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         await File.WriteAllTextAsync(path, text, cancellationToken);
-        var command = new Command("bash", path) { WorkingDirectory = files.Root }
-            .WithEnvironment("CPS_AGENT_ID", context.Vmid)
-            .WithEnvironment("CPS_AGENT_IP", context.Listen.Address.ToString())
-            .Contained();
         AgentLog.Write(files, "running the startup script");
-        using var process = BackgroundProcess.Start(command, files.Log("agent.out"), files.Log("agent.err"));
+        using var process = UserScript.Start(context, files, path, [], files.Root);
         var code = await process.Exited.WaitAsync(cancellationToken);
         AgentLog.Write(files, $"the startup script finished with {code}");
         return code == 0 ? true : throw new RpcException($"the startup script failed with return code {code} on {context.Vmid}; see its agent.err");

@@ -83,13 +83,10 @@ public sealed class GenericManager(long id, string name, string cloud, NodeClien
         }
     }
 
-    /// <summary>The service's directory in a pushed commit, as a code version (null when the commit has none).</summary>
-    public async Task<CodeVersion?> AddGitVersionAsync(GitRepository repository, string commit, CancellationToken cancellationToken)
-    {
-        var version = await _codes.AddGitAsync(repository, commit, Id, cancellationToken);
-        if (version is not null) Log.Write($"service {Id}: code version {version.CodeVersionId} from git");
-        return version;
-    }
+    /// <summary>The service's directory in a pushed commit, as a code version (null when the commit has none); the
+    /// application manager logs and reports the outcome for every service at once.</summary>
+    public Task<CodeVersion?> AddGitVersionAsync(GitRepository repository, string commit, CancellationToken cancellationToken) =>
+        _codes.AddGitAsync(repository, commit, Id, cancellationToken);
 
     /// <summary>
     /// A volume for one agent: made and attached by the director's cloud driver, only while no script runs (so a

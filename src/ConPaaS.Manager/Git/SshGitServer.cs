@@ -45,7 +45,7 @@ public sealed class SshGitServer : IAsyncDisposable
             PermitTTY no
 
             """);
-        if (Environment.UserName == "root") Directory.CreateDirectory("/run/sshd"); // sshd's privilege separation directory
+        if (user == "root") Directory.CreateDirectory("/run/sshd"); // sshd's privilege separation directory
         // sshd re-executes itself and insists on an absolute path.
         var program = ProcessRunner.Resolve("sshd") ?? throw new IOException("sshd is not installed (Debian: openssh-server)");
         await new Command(program, "-t", "-f", config).RunAsync(cancellationToken);
