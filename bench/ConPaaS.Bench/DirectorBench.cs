@@ -26,7 +26,7 @@ internal static class DirectorBench
         Directory.CreateDirectory(state);
         try
         {
-            var directorPort = Ports.Free();
+            var directorPort = ConPaaS.Common.LoopbackPort.FindFree();
             using var director = BackgroundProcess.Start(new Command(Path.Combine(bin, "cpsdirector"), "sandbox", Path.Combine(state, "sandbox"),
                 "--port", directorPort.ToString(), "--subnet", "127.201.7.0/24").Contained(), Path.Combine(state, "director.log"));
             var directorUrl = new Uri($"https://127.0.0.1:{directorPort}");
@@ -41,7 +41,7 @@ internal static class DirectorBench
             using (var setup = TlsClient.Create(ca, user, checkHostName: true))
                 body = await setup.GetStringAsync(new Uri(directorUrl, "/listapp"));
 
-            var ceilingPort = Ports.Free();
+            var ceilingPort = ConPaaS.Common.LoopbackPort.FindFree();
             var ceilingCommand = new Command("dotnet", typeof(DirectorBench).Assembly.Location, "ceiling", ceilingPort.ToString(), certificates)
                 { StandardInput = System.Text.Encoding.UTF8.GetBytes(body + "\n") }.Contained();
             using var ceiling = BackgroundProcess.Start(ceilingCommand, Path.Combine(state, "ceiling.log"));

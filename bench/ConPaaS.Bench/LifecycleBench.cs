@@ -22,7 +22,7 @@ internal static class LifecycleBench
             Directory.CreateDirectory(Path.Combine(state, "home"));
             try
             {
-                var port = Ports.Free();
+                var port = ConPaaS.Common.LoopbackPort.FindFree();
                 using var director = BackgroundProcess.Start(new Command(Path.Combine(bin, "cpsdirector"), "sandbox", Path.Combine(state, "sandbox"),
                     "--port", port.ToString(), "--subnet", $"127.202.{round}.0/24").Contained(), Path.Combine(state, "director.log"));
                 async Task<double> Tool(params string[] arguments)

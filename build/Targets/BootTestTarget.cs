@@ -29,7 +29,7 @@ internal static class BootTestTarget
             var overlay = Path.Combine(work, "overlay.qcow2");
             await context.RunAsync(new Command("qemu-img", "create", "-q", "-f", "qcow2", "-F", "vmdk", "-b", vmdk, overlay));
 
-            var port = FreePort();
+            var port = ConPaaS.Common.LoopbackPort.FindFree();
             var serial = Path.Combine(work, "serial.log");
             var clock = new Stopwatch();
             var accelerator = "";
@@ -122,12 +122,6 @@ internal static class BootTestTarget
     private static string Tail(string serial) =>
         File.Exists(serial) ? string.Join('\n', File.ReadAllLines(serial).TakeLast(25)) : "(no console output)";
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     /// <summary>
     /// VirtualBox-like hardware: SeaBIOS, an AHCI disk, two e1000 NICs (NAT with SSH forwarded, host-only). Under TCG

@@ -69,10 +69,10 @@ public sealed class BuildContext(string root, CancellationToken cancellationToke
         return work;
     }
 
-    /// <summary>Copies a finished file to its published place atomically (<see cref="Imaging.Common.AtomicFile"/>).</summary>
+    /// <summary>Copies a finished file to its published place atomically (<see cref="ConPaaS.Common.AtomicFile"/>).</summary>
     public static void Publish(string source, string destination)
     {
-        using var output = Imaging.Common.AtomicFile.Create(destination);
+        using var output = ConPaaS.Common.AtomicFile.Create(destination);
         using (var input = File.OpenRead(source)) input.CopyTo(output.Stream);
         File.SetUnixFileMode(output.TemporaryPath, File.GetUnixFileMode(source));
         output.Commit();

@@ -17,7 +17,7 @@ public sealed class Sandbox : IAsyncDisposable
     private readonly IReadOnlyDictionary<string, string> _environment;
     private BackgroundProcess? _director;
 
-    public int Port { get; } = FreePort();
+    public int Port { get; } = ConPaaS.Common.LoopbackPort.FindFree();
     public string Subnet { get; } = $"127.{Random.Shared.Next(100, 250)}.{Random.Shared.Next(1, 250)}.0/24";
     public string Directory => _directory.File("state");
     public string Home => _directory.File("home");
@@ -129,12 +129,6 @@ public sealed class Sandbox : IAsyncDisposable
     /// <summary>The database through the sqlite3 command line tool, an oracle we did not write.</summary>
     public string Sql(string query) => HostTool.Run("sqlite3", DatabasePath, query).Trim();
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public async ValueTask DisposeAsync()
     {

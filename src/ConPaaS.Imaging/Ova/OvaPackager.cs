@@ -1,3 +1,4 @@
+using ConPaaS.Common;
 using System.Formats.Tar;
 using System.Security.Cryptography;
 using System.Text;

@@ -1,3 +1,4 @@
+using ConPaaS.Common;
 using ConPaaS.Imaging.Common;
 using ConPaaS.Imaging.Layout;
 using ConPaaS.Imaging.Partitioning;

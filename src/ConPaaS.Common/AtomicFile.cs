@@ -1,4 +1,4 @@
-namespace ConPaaS.Imaging.Common;
+namespace ConPaaS.Common;
 
 /// <summary>
 /// Writes a file under a temporary name beside its destination and renames it into place only once it is
@@ -38,6 +38,17 @@ public sealed class AtomicFile : IDisposable
         Stream.Dispose();
         File.Move(TemporaryPath, Destination, overwrite: true);
         _committed = true;
+    }
+
+    /// <summary>Writes <paramref name="text"/> to <paramref name="destination"/> all at once or not at all.</summary>
+    public static void WriteAllText(string destination, string text) =>
+        WriteAllBytes(destination, System.Text.Encoding.UTF8.GetBytes(text));
+
+    public static void WriteAllBytes(string destination, ReadOnlySpan<byte> bytes)
+    {
+        using var file = Create(destination);
+        file.Stream.Write(bytes);
+        file.Commit();
     }
 
     public void Dispose()
