@@ -1,5 +1,6 @@
 using ConPaaS.Platform.Rpc;
 using ConPaaS.Agent;
+using ConPaaS.Agent.Services;
 using ConPaaS.Node;
 using ConPaaS.Platform.Security;
 using System.Text.Json.Nodes;
@@ -15,7 +16,7 @@ try
     var context = NodeContext.Load(path);
     var files = new AgentFiles(context.Root);
     Directory.CreateDirectory(files.LogDirectory);
-    var service = AgentService.For(context, files);
+    var service = AgentServices.For(context, files);
 
     // The agents' rule: a manager, agent or frontend certificate of this very user and application.
     bool Authorize(CertificateIdentity caller) =>

@@ -21,13 +21,16 @@ public sealed class AtomicFile : IDisposable
 
     public FileStream Stream { get; }
 
-    public static AtomicFile Create(string destination)
+    /// <param name="mode">The file's permissions, set at creation (a secret is never readable by others, not even briefly).</param>
+    public static AtomicFile Create(string destination, UnixFileMode? mode = null)
     {
         var full = Path.GetFullPath(destination);
         var directory = Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(directory);
         var temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.partial");
-        var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, 1 << 20);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite, Share = FileShare.Read, BufferSize = 1 << 20 };
+        if (mode is { } permissions) options.UnixCreateMode = permissions;
+        var stream = new FileStream(temporary, options);
         return new AtomicFile(full, temporary, stream);
     }
 
@@ -41,12 +44,12 @@ public sealed class AtomicFile : IDisposable
     }
 
     /// <summary>Writes <paramref name="text"/> to <paramref name="destination"/> all at once or not at all.</summary>
-    public static void WriteAllText(string destination, string text) =>
-        WriteAllBytes(destination, System.Text.Encoding.UTF8.GetBytes(text));
+    public static void WriteAllText(string destination, string text, UnixFileMode? mode = null) =>
+        WriteAllBytes(destination, System.Text.Encoding.UTF8.GetBytes(text), mode);
 
-    public static void WriteAllBytes(string destination, ReadOnlySpan<byte> bytes)
+    public static void WriteAllBytes(string destination, ReadOnlySpan<byte> bytes, UnixFileMode? mode = null)
     {
-        using var file = Create(destination);
+        using var file = Create(destination, mode);
         file.Stream.Write(bytes);
         file.Commit();
     }

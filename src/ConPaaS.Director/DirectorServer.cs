@@ -25,12 +25,15 @@ public sealed class DirectorServer
         builder.Services.AddSingleton(database);
         builder.Services.AddSingleton<DirectorCertificates>();
         builder.Services.AddSingleton<Users>();
+        builder.Services.AddSingleton<ServiceRecords>();
+        builder.Services.AddSingleton<VolumeRecords>();
         builder.Services.AddSingleton<ICloudDriver, LocalDriver>();
+        builder.Services.AddSingleton<Accounts>();
         builder.Services.AddSingleton<Nodes>();
         builder.Services.AddSingleton<ManagerClient>();
         builder.Services.AddSingleton<Applications>();
-        builder.Services.AddSingleton<ServiceRegistry>();
-        builder.Services.AddSingleton<Deployer>();
+        builder.Services.AddSingleton<Lifecycle.Services>();
+        builder.Services.AddSingleton<Volumes>();
         builder.Services.AddHostedService<CreditCharger>();
         builder.Services.Configure<FormOptions>(o => o.MultipartBodyLengthLimit = settings.MaxRequestBytes);
 

@@ -1,9 +1,13 @@
-using ConPaaS.Platform.Rpc;
 using System.Collections.Concurrent;
 using System.Globalization;
-using ConPaaS.Node;
 using ConPaaS.Manager.Git;
+using ConPaaS.Manager.Manifests;
+using ConPaaS.Manager.Services;
+using ConPaaS.Node;
+using ConPaaS.Platform.Manifests;
+using ConPaaS.Platform.Rpc;
 using ConPaaS.Platform.Security;
+using ConPaaS.Platform.Services;
 
 namespace ConPaaS.Manager;
 
@@ -16,6 +20,7 @@ namespace ConPaaS.Manager;
 public sealed class ApplicationManager(NodeContext context, NodeClients clients, ManagerLog log, GitDeployment? git, string gitProblem)
 {
     private readonly ConcurrentDictionary<long, ServiceManager> _services = new();
+    private ManifestDeployment? _deployment;
 
     /// <summary>The manager's rule: user, manager or frontend certificates of this application's owner.</summary>
     public bool Authorize(CertificateIdentity caller) =>
@@ -35,9 +40,13 @@ public sealed class ApplicationManager(NodeContext context, NodeClients clients,
                     states = _services.Values.OrderBy(s => s.Id).ToDictionary(s => s.Id.ToString(CultureInfo.InvariantCulture), s => s.State),
                     nodes = _services.Values.SelectMany(s => s.Nodes.Select(n => new { service_id = s.Id, id = n.Id, ip = n.Ip, role = n.Role })),
                     volumes = Array.Empty<object>(),
+                    deployment = _deployment?.State,
                 };
             case "add_service":
-                return AddService(call);
+                var added = AddService(call.Long("service_id"), call.String("service_type"), call.OptionalString("name"), call.OptionalString("cloud"));
+                return new { service_id = added.Id };
+            case "deploy_manifest":
+                return await DeployManifestAsync(call, cancellationToken);
             case "remove_service":
                 return await RemoveServiceAsync(call.Long("service_id"), cancellationToken);
             case "get_manager_log":
@@ -73,7 +82,7 @@ public sealed class ApplicationManager(NodeContext context, NodeClients clients,
         var repository = Git.Repository;
         var commit = await repository.HeadAsync(cancellationToken) ?? throw new RpcException("nothing was pushed to master");
         var messages = new List<string>();
-        foreach (var service in _services.Values.OfType<GenericManager>().OrderBy(s => s.Id))
+        foreach (var service in _services.Values.OfType<ICodeService>().OrderBy(s => s.Id))
         {
             try
             {
@@ -95,28 +104,51 @@ public sealed class ApplicationManager(NodeContext context, NodeClients clients,
     private ServiceManager Service(long id) =>
         _services.TryGetValue(id, out var service) ? service : throw new RpcException($"application {context.AppId} has no service {id}");
 
-    private object AddService(RpcCall call)
+    private ServiceManager AddService(long id, string type, string? name, string? cloud)
     {
-        var id = call.Long("service_id");
-        var type = call.String("service_type");
-        var name = call.OptionalString("name") ?? type;
-        var cloud = call.OptionalString("cloud") ?? "default";
-        ServiceManager service = type switch
-        {
-            "helloworld" => new HelloworldManager(id, name, cloud, clients, log),
-            "generic" => new GenericManager(id, name, cloud, clients, log, context.StateDirectory, () => Git),
-            _ => throw new RpcException($"this manager cannot run '{type}' services yet; it runs helloworld and generic"),
-        };
+        name ??= type;
+        cloud ??= "default";
+        var service = ServiceManagers.Create(type, new ServiceContext(id, name, cloud, clients, log,
+            Path.Combine(context.StateDirectory, $"service-{id}"), () => Git));
         if (!_services.TryAdd(id, service)) throw new RpcException($"service {id} already exists");
         log.Write($"service {id} ({type}) added");
-        return new { service_id = id };
+        return service;
+    }
+
+    /// <summary>
+    /// The director's one call for a manifest (the text and the files sent with it): checked again here, then
+    /// deployed in the background, tracked as get_app_info's <c>deployment</c>.
+    /// </summary>
+    private async Task<object> DeployManifestAsync(RpcCall call, CancellationToken cancellationToken)
+    {
+        if (_deployment is { Completion.IsCompleted: false }) throw new RpcException("a manifest is being deployed already");
+        var uploads = new Dictionary<string, byte[]>();
+        var names = new Dictionary<string, string>();
+        foreach (var (field, file) in call.Files)
+        {
+            using var copy = new MemoryStream();
+            await file.CopyToAsync(copy, cancellationToken);
+            uploads[field] = copy.ToArray();
+            names[field] = file.FileName;
+        }
+        Manifest manifest;
+        try
+        {
+            manifest = Manifest.Parse(call.String("manifest"), clouds: null, names);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new RpcException(e.Message);
+        }
+        _deployment = ManifestDeployment.Start(manifest, uploads, clients, log, AddService);
+        return new { services = manifest.Services.Count };
     }
 
     /// <summary>Removes a service, stopping its agents first if it runs (the guide removes running services).</summary>
     private async Task<object> RemoveServiceAsync(long id, CancellationToken cancellationToken)
     {
         var service = Service(id);
-        if (service.State is "PROLOGUE" or "ADAPTING" or "EPILOGUE") throw new RpcException($"service {id} is {service.State}; wait until it is done");
+        if (LifecycleState.IsBusy(service.State)) throw new RpcException($"service {id} is {service.State}; wait until it is done");
         await service.StopAsync(cancellationToken);
         _services.TryRemove(id, out _);
         log.Write($"service {id} removed");

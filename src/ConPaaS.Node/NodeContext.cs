@@ -8,6 +8,9 @@ namespace ConPaaS.Node;
 /// node is, where it listens, where the director is, and where its certificates are. ROOT (optional) is the
 /// directory agents treat as their root file system: / on a VM, the node's own directory by default (local driver).
 /// GIT_PORT (optional, 22 by default) is where a manager serves its application's git repository over SSH.
+/// STATE_DIR (optional; the node's directory by default) is where a manager keeps what must outlive it: the
+/// cloud driver gives every manager of one application the same directory, so code versions, the git repository, its
+/// keys and volume records survive a stop and start or a crashed manager.
 /// </summary>
 public sealed record NodeContext(string Role, string Vmid, IPEndPoint Listen, long UserId, long AppId, long ServiceId,
     string ServiceType, string Cloud, Uri DirectorUrl, string CertificateDirectory, string StateDirectory, string Root)
@@ -24,7 +27,8 @@ public sealed record NodeContext(string Role, string Vmid, IPEndPoint Listen, lo
         if (!Uri.TryCreate(Get("DIRECTOR_URL"), UriKind.Absolute, out var director)) throw new InvalidDataException($"{path}: [node] DIRECTOR_URL is not a URL");
         return new NodeContext(Get("ROLE"), Get("VMID"), new IPEndPoint(address, (int)Number("PORT")), Number("USER_ID"), Number("APP_ID"),
             Number("SERVICE_ID"), Get("SERVICE_TYPE"), Get("CLOUD"), director, Path.Combine(directory, Get("CERT_DIR")),
-            directory, file.Get("node", "ROOT") is { Length: > 0 } root ? root : directory)
+            file.Get("node", "STATE_DIR") is { Length: > 0 } state ? state : directory,
+            file.Get("node", "ROOT") is { Length: > 0 } root ? root : directory)
         {
             GitPort = file.Get("node", "GIT_PORT") is { Length: > 0 } git ? (int.TryParse(git, out var port) && port is > 0 and < 65536 ? port : throw new InvalidDataException($"{path}: [node] GIT_PORT must be a port number")) : 22,
         };

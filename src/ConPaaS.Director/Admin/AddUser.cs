@@ -1,5 +1,5 @@
-using ConPaaS.Director.Api;
 using ConPaaS.Director.Data;
+using ConPaaS.Director.Lifecycle;
 
 namespace ConPaaS.Director.Admin;
 
@@ -13,7 +13,7 @@ public static class AddUser
         username ??= Ask("Username: ");
         email ??= Ask("E-mail: ");
         password ??= AskSecret();
-        var user = UsersApi.CreateUser(new Users(database), settings, username, password, email, "", "", "", credit ?? settings.MaxCredit);
+        var user = new Accounts(new Users(database), settings).Register(username, password, email, "", "", "", credit ?? settings.MaxCredit);
         Console.WriteLine($"User '{user.Username}' created with id {user.Uid} and {user.Credit} credits.");
         return 0;
     }

@@ -1,4 +1,4 @@
-using ConPaaS.Director.Api;
+using ConPaaS.Director.Lifecycle;
 
 namespace ConPaaS.Director.Admin;
 
@@ -11,7 +11,7 @@ public static class Admin
         {
             return await command();
         }
-        catch (Exception e) when (e is InvalidDataException or ApiException or IOException or UnauthorizedAccessException
+        catch (Exception e) when (e is InvalidDataException or RefusedException or IOException or UnauthorizedAccessException
                                        or System.Security.Cryptography.CryptographicException or InvalidOperationException)
         {
             Console.Error.WriteLine($"cpsdirector: error: {e.Message}");

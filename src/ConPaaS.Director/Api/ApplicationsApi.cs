@@ -1,5 +1,5 @@
-using ConPaaS.Director.Data;
 using ConPaaS.Director.Lifecycle;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ConPaaS.Director.Api;
 
@@ -8,56 +8,49 @@ public static class ApplicationsApi
 {
     public static void MapApplicationsApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/createapp", async (HttpContext context, Applications applications) =>
-        {
-            var caller = Caller.User(context);
-            var p = await Parameters.ReadAsync(context);
-            return Results.Json(applications.Create(caller.Uid, p.Name("name")).Public);
-        });
-
-        app.MapPost("/startapp/{aid}/{cloud?}", async (HttpContext context, string aid, string? cloud, Applications applications, DirectorSettings settings) =>
-        {
-            var application = applications.Owned(Caller.User(context), Parameters.ParseId("aid", aid));
-            var target = cloud ?? (await Parameters.ReadAsync(context)).Optional("cloud") ?? "default";
-            if (!settings.Clouds.Contains(target))
-                throw ApiException.BadRequest($"unknown cloud '{target}'; available: {string.Join(", ", settings.Clouds)}");
-            await applications.StartAsync(application, target);
-            return Results.Json(new { });
-        });
-
-        app.MapPost("/stopapp/{aid}", async (HttpContext context, string aid, Applications applications) =>
-        {
-            var application = applications.Owned(Caller.User(context), Parameters.ParseId("aid", aid));
-            await applications.StopAsync(application.Aid);
-            return Results.Json(new { });
-        });
-
-        app.MapPost("/deleteapp/{aid}", async (HttpContext context, string aid, Applications applications) =>
-        {
-            var application = applications.Owned(Caller.User(context), Parameters.ParseId("aid", aid));
-            await applications.DeleteAsync(application.Aid);
-            return Results.Json(new { });
-        });
-
-        app.MapPost("/renameapp/{aid}", async (HttpContext context, string aid, Applications applications) =>
-        {
-            var application = applications.Owned(Caller.User(context), Parameters.ParseId("aid", aid));
-            applications.Rename(application.Aid, (await Parameters.ReadAsync(context)).Name("name"));
-            return Results.Json(new { });
-        });
-
-        // The busiest call (every client polls it): the serialized answer is kept per user until the next write.
-        var listings = new System.Collections.Concurrent.ConcurrentDictionary<long, (long Generation, byte[] Json)>();
-        app.MapMethods("/listapp", ["GET", "POST"], (HttpContext context, Applications applications, Database database) =>
-        {
-            var uid = Caller.User(context).Uid;
-            var generation = database.Generation;
-            if (!listings.TryGetValue(uid, out var listing) || listing.Generation != generation)
-            {
-                listing = (generation, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(applications.OfUser(uid).Select(a => a.Public)));
-                listings[uid] = listing;
-            }
-            return Results.Bytes(listing.Json, "application/json; charset=utf-8");
-        });
+        app.MapPost("/createapp", CreateAsync);
+        app.MapPost("/startapp/{aid}/{cloud?}", StartAsync);
+        app.MapPost("/stopapp/{aid}", StopAsync);
+        app.MapPost("/deleteapp/{aid}", DeleteAsync);
+        app.MapPost("/renameapp/{aid}", RenameAsync);
+        app.MapMethods("/listapp", ["GET", "POST"], List);
     }
+
+    public static async Task<JsonHttpResult<object>> CreateAsync(HttpContext context, Applications applications)
+    {
+        var caller = Caller.User(context);
+        var p = await Parameters.ReadAsync(context);
+        return Answers.Json(applications.Create(caller.Uid, p.Name("name")).Public);
+    }
+
+    public static async Task<JsonHttpResult<object>> StartAsync(HttpContext context, string aid, string? cloud, Applications applications)
+    {
+        var application = applications.Owned(Caller.User(context), Parameters.ParseId("aid", aid));
+        await applications.StartAsync(application, cloud ?? (await Parameters.ReadAsync(context)).Optional("cloud") ?? "default");
+        return Answers.Done;
+    }
+
+    public static async Task<JsonHttpResult<object>> StopAsync(HttpContext context, string aid, Applications applications)
+    {
+        var application = applications.Owned(Caller.User(context), Parameters.ParseId("aid", aid));
+        await applications.StopAsync(application.Aid);
+        return Answers.Done;
+    }
+
+    public static async Task<JsonHttpResult<object>> DeleteAsync(HttpContext context, string aid, Applications applications)
+    {
+        var application = applications.Owned(Caller.User(context), Parameters.ParseId("aid", aid));
+        await applications.DeleteAsync(application.Aid);
+        return Answers.Done;
+    }
+
+    public static async Task<JsonHttpResult<object>> RenameAsync(HttpContext context, string aid, Applications applications)
+    {
+        var application = applications.Owned(Caller.User(context), Parameters.ParseId("aid", aid));
+        applications.Rename(application.Aid, (await Parameters.ReadAsync(context)).Name("name"));
+        return Answers.Done;
+    }
+
+    public static FileContentHttpResult List(HttpContext context, Applications applications) =>
+        TypedResults.Bytes(applications.ListingJson(Caller.User(context).Uid), "application/json; charset=utf-8");
 }

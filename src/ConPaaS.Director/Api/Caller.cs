@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Connections.Features;
+using ConPaaS.Director.Lifecycle;
 using ConPaaS.Platform.Security;
 
 namespace ConPaaS.Director.Api;
@@ -12,7 +13,7 @@ public static class Caller
     public static CertificateIdentity Identity(HttpContext context)
     {
         var certificate = context.Connection.ClientCertificate
-            ?? throw ApiException.Unauthorized("this call needs a client certificate; run 'cps-tools user get_certificate'");
+            ?? throw RefusedException.Unauthenticated("this call needs a client certificate; run 'cps-tools user get_certificate'");
         // The certificate is fixed for the connection's life, so its identity is read once per connection.
         var items = context.Features.Get<IConnectionItemsFeature>()?.Items;
         if (items?.TryGetValue(typeof(CertificateIdentity), out var known) == true && known is CertificateIdentity cached) return cached;
@@ -24,7 +25,7 @@ public static class Caller
         }
         catch (System.Security.Cryptography.CryptographicException e)
         {
-            throw ApiException.Forbidden(e.Message);
+            throw RefusedException.Forbidden(e.Message);
         }
     }
 
@@ -36,6 +37,6 @@ public static class Caller
     {
         var identity = Identity(context);
         return identity.Role == role ? identity
-            : throw ApiException.Forbidden($"this call needs a {role} certificate, not a {identity.Role} one");
+            : throw RefusedException.Forbidden($"this call needs a {role} certificate, not a {identity.Role} one");
     }
 }

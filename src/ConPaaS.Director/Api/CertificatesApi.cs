@@ -1,4 +1,6 @@
+using ConPaaS.Director.Lifecycle;
 using ConPaaS.Platform.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ConPaaS.Director.Api;
 
@@ -8,20 +10,19 @@ namespace ConPaaS.Director.Api;
 /// </summary>
 public static class CertificatesApi
 {
-    public static void MapCertificatesApi(this IEndpointRouteBuilder app)
+    public static void MapCertificatesApi(this IEndpointRouteBuilder app) => app.MapPost("/ca/get_cert.php", SignAsync);
+
+    public static async Task<ContentHttpResult> SignAsync(HttpContext context, DirectorCertificates certificates)
     {
-        app.MapPost("/ca/get_cert.php", async (HttpContext context, DirectorCertificates certificates) =>
-        {
-            var manager = Caller.Manager(context);
-            var p = await Parameters.ReadAsync(context);
-            var role = p.Optional("role") ?? Roles.Agent;
-            if (role is not (Roles.Agent or Roles.Manager))
-                throw ApiException.BadRequest($"'role' must be '{Roles.Agent}' or '{Roles.Manager}', not '{role}'");
-            var csr = p.Files.GetFile("csr") is { } file
-                ? await new StreamReader(file.OpenReadStream()).ReadToEndAsync()
-                : p.Required("csr");
-            var signed = certificates.Authority.SignRequest(csr, new CertificateIdentity(manager.Uid, role, manager.ApplicationId, role));
-            return Results.Text(signed, "application/x-pem-file");
-        });
+        var manager = Caller.Manager(context);
+        var p = await Parameters.ReadAsync(context);
+        var role = p.Optional("role") ?? Roles.Agent;
+        if (role is not (Roles.Agent or Roles.Manager))
+            throw RefusedException.Invalid($"'role' must be '{Roles.Agent}' or '{Roles.Manager}', not '{Common.Text.Shorten(role)}'");
+        var csr = p.Files.GetFile("csr") is { } file
+            ? await new StreamReader(file.OpenReadStream()).ReadToEndAsync()
+            : p.Required("csr");
+        var signed = certificates.Authority.SignRequest(csr, new CertificateIdentity(manager.Uid, role, manager.ApplicationId, role));
+        return TypedResults.Text(signed, "application/x-pem-file");
     }
 }

@@ -1,6 +1,5 @@
-using ConPaaS.Director.Data;
 using ConPaaS.Director.Lifecycle;
-using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ConPaaS.Director.Api;
 
@@ -9,19 +8,13 @@ public static class CloudsApi
 {
     public static void MapCloudsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/available_clouds", (DirectorSettings settings) => Results.Json(settings.Clouds));
-
-        app.MapGet("/version", () => Results.Json(Version));
-
-        app.MapGet("/list_resources", (HttpContext context, Database database) =>
-        {
-            var caller = Caller.User(context);
-            var rows = database.Read(connection => connection.Query<Resource, string, (Resource, string)>(
-                $"SELECT {string.Join(", ", Nodes.ResourceColumns.Split(", ").Select(c => "r." + c))}, a.name FROM resources r JOIN applications a ON a.aid = r.app_id WHERE a.uid = @Uid ORDER BY r.rid",
-                (resource, name) => (resource, name), new { caller.Uid }, splitOn: "name").ToList());
-            return Results.Json(rows.Select(row => row.Item1.Public(row.Item2)));
-        });
+        app.MapGet("/available_clouds", (DirectorSettings settings) => Answers.Json(settings.Clouds));
+        app.MapGet("/version", () => Answers.Json(Version));
+        app.MapGet("/list_resources", ListResources);
     }
+
+    public static JsonHttpResult<object> ListResources(HttpContext context, Nodes nodes) =>
+        Answers.Json(nodes.OfUser(Caller.User(context).Uid).Select(row => row.Resource.Public(row.ApplicationName)));
 
     public static string Version => typeof(CloudsApi).Assembly
         .GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)

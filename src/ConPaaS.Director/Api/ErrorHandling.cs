@@ -1,12 +1,27 @@
+using ConPaaS.Director.Lifecycle;
+
 namespace ConPaaS.Director.Api;
 
 /// <summary>
 /// Turns every failure into ConPaaS's <c>{"error": "..."}</c> body. The original sent those with HTTP 200; we keep
-/// the body and send a real status (400, 401, 403, 404, 409, 413, 500). Unexpected exceptions are logged and
-/// shown as "internal error", never as a stack trace.
+/// the body and send a real status. This is the one place a refusal becomes a status. Unexpected exceptions are
+/// logged and shown as "internal error", never as a stack trace.
 /// </summary>
 public static class ErrorHandling
 {
+    public static int StatusOf(Refusal refusal) => refusal switch
+    {
+        Refusal.Invalid => StatusCodes.Status400BadRequest,
+        Refusal.Unauthenticated => StatusCodes.Status401Unauthorized,
+        Refusal.Forbidden => StatusCodes.Status403Forbidden,
+        Refusal.NotFound => StatusCodes.Status404NotFound,
+        Refusal.Conflict => StatusCodes.Status409Conflict,
+        Refusal.TooLarge => StatusCodes.Status413PayloadTooLarge,
+        Refusal.UpstreamFailed => StatusCodes.Status502BadGateway,
+        Refusal.Unavailable => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
     public static IApplicationBuilder UseConPaaSErrors(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
         try
@@ -15,9 +30,9 @@ public static class ErrorHandling
             if (context.Response.StatusCode == StatusCodes.Status404NotFound && !context.Response.HasStarted && context.Response.ContentLength is null)
                 await Write(context, 404, $"no such call: {context.Request.Method} {context.Request.Path}");
         }
-        catch (ApiException e)
+        catch (RefusedException e)
         {
-            await Write(context, e.Status, e.Message);
+            await Write(context, StatusOf(e.Kind), e.Message);
         }
         catch (BadHttpRequestException e)
         {

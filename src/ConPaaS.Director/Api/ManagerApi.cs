@@ -1,7 +1,6 @@
 using ConPaaS.Director.Data;
 using ConPaaS.Director.Lifecycle;
-using ConPaaS.Platform.Security;
-using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ConPaaS.Director.Api;
 
@@ -11,71 +10,48 @@ namespace ConPaaS.Director.Api;
 /// </summary>
 public static class ManagerApi
 {
-    public const int MaxNodesPerCall = 50;
-
     public static void MapManagerApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/create_nodes", async (HttpContext context, Applications applications, Nodes nodes, Database database, DirectorSettings settings) =>
-        {
-            var (application, p) = await OwnApplication(context, applications);
-            var serviceId = p.Id("service_id");
-            var count = p.Integer("count", 1, 1, MaxNodesPerCall);
-            var cloud = p.Optional("cloud") ?? "default";
-            if (!settings.Clouds.Contains(cloud)) throw ApiException.BadRequest($"unknown cloud '{cloud}'");
-            var type = database.Read(connection => connection.QuerySingleOrDefault<string>(
-                "SELECT type FROM services WHERE application_id = @Aid AND sid = @serviceId", new { application.Aid, serviceId }))
-                ?? throw ApiException.NotFound($"application {application.Aid} has no service {serviceId}");
-            var credit = database.Read(connection => connection.QuerySingle<long>("SELECT credit FROM users WHERE uid = @Uid", application));
-            if (credit < count) throw ApiException.Forbidden($"{count} nodes need {count} credits; the user has {credit}");
-            // Nodes start side by side: their certificates, rows and processes do not depend on each other.
-            var starting = Enumerable.Range(0, count).Select(_ => nodes.StartAsync(application, serviceId, Roles.Agent, type, cloud, context.RequestAborted)).ToList();
-            try
-            {
-                await Task.WhenAll(starting);
-            }
-            catch (Exception e) when (e is InvalidOperationException or Processes.ToolFailedException)
-            {
-                foreach (var node in starting.Where(t => t.IsCompletedSuccessfully)) await nodes.StopAsync(node.Result.Vmid);
-                throw new ApiException(StatusCodes.Status503ServiceUnavailable, $"cannot create nodes: {e.Message}");
-            }
-            var started = starting.Select(t => t.Result).OrderBy(r => r.Rid).ToList();
-            return Results.Json(started.Select(n => new { vmid = n.Vmid, ip = n.Ip, port = n.Port, cloud = n.Cloud }));
-        });
-
-        app.MapPost("/remove_nodes", async (HttpContext context, Applications applications, Nodes nodes) =>
-        {
-            var (application, p) = await OwnApplication(context, applications);
-            var vmids = p.Required("vmids").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            var owned = nodes.OfApplication(application.Aid).Where(r => r.Role != Roles.Manager).Select(r => r.Vmid).ToHashSet();
-            foreach (var vmid in vmids)
-                if (!owned.Contains(vmid)) throw ApiException.NotFound($"application {application.Aid} has no agent node '{vmid}'");
-            foreach (var vmid in vmids) await nodes.StopAsync(vmid);
-            return Results.Json(new { });
-        });
-
-        app.MapPost("/credit", async (HttpContext context, Applications applications, Users users) =>
-        {
-            var (application, p) = await OwnApplication(context, applications);
-            var decrement = p.Integer("decrement", 0, 0, 1000);
-            var credit = users.Find(application.Uid)!.Credit;
-            if (decrement > 0)
-            {
-                if (credit < decrement) throw ApiException.Forbidden($"the user has {credit} credits, fewer than {decrement}");
-                credit = users.AddCredit(application.Uid, -decrement);
-            }
-            return Results.Json(new { credit });
-        });
+        app.MapPost("/create_nodes", CreateNodesAsync);
+        app.MapPost("/remove_nodes", RemoveNodesAsync);
+        app.MapPost("/credit", CreditAsync);
+        app.MapPost("/register_service", RegisterServiceAsync);
     }
 
-    public static async Task<(Application, Parameters)> OwnApplication(HttpContext context, Applications applications)
+    public static async Task<JsonHttpResult<object>> CreateNodesAsync(HttpContext context, Applications applications, Services services, Nodes nodes)
+    {
+        var (application, p) = await OwnApplicationAsync(context, applications);
+        var service = services.Find(application, p.Id("service_id"));
+        var started = await nodes.StartAgentsAsync(application, service, p.Integer("count", 1, 1, Nodes.MaxAgentsPerCall), p.Optional("cloud") ?? "default", context.RequestAborted);
+        return Answers.Json(started.Select(n => new { vmid = n.Vmid, ip = n.Ip, port = n.Port, cloud = n.Cloud }));
+    }
+
+    public static async Task<JsonHttpResult<object>> RemoveNodesAsync(HttpContext context, Applications applications, Nodes nodes)
+    {
+        var (application, p) = await OwnApplicationAsync(context, applications);
+        await nodes.StopAgentsAsync(application, p.Required("vmids").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        return Answers.Done;
+    }
+
+    public static async Task<JsonHttpResult<object>> CreditAsync(HttpContext context, Applications applications, Accounts accounts)
+    {
+        var (application, p) = await OwnApplicationAsync(context, applications);
+        return Answers.Json(new { credit = accounts.Charge(application.Uid, p.Integer("decrement", 0, 0, 1000)) });
+    }
+
+    /// <summary>A service the manager adds by itself (deploying a manifest): numbered and recorded here, run there.</summary>
+    public static async Task<JsonHttpResult<object>> RegisterServiceAsync(HttpContext context, Applications applications, Services services)
+    {
+        var (application, p) = await OwnApplicationAsync(context, applications);
+        var service = services.Register(application, p.Required("type"), p.Optional("name"), p.Optional("cloud"));
+        return Answers.Json(service.Public);
+    }
+
+    /// <summary>The caller's own application and the call's parameters.</summary>
+    public static async Task<(Application, Parameters)> OwnApplicationAsync(HttpContext context, Applications applications)
     {
         var manager = Caller.Manager(context);
         var p = await Parameters.ReadAsync(context);
-        if (p.OptionalId("app_id") is { } claimed && claimed != manager.ApplicationId)
-            throw ApiException.Forbidden($"a manager of application {manager.ApplicationId} cannot act on application {claimed}");
-        var application = applications.Find(manager.ApplicationId);
-        if (application is null || application.Uid != manager.Uid)
-            throw ApiException.Forbidden($"application {manager.ApplicationId} no longer exists");
-        return (application, p);
+        return (applications.OfManager(manager, p.OptionalId("app_id")), p);
     }
 }

@@ -1,4 +1,6 @@
 using System.Globalization;
+using ConPaaS.Director.Lifecycle;
+using static ConPaaS.Common.Text;
 
 namespace ConPaaS.Director.Api;
 
@@ -8,8 +10,6 @@ namespace ConPaaS.Director.Api;
 /// </summary>
 public sealed class Parameters
 {
-    public const int MaxNameLength = 100;
-
     private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
 
     public IFormFileCollection Files { get; private init; } = new FormFileCollection();
@@ -25,7 +25,7 @@ public sealed class Parameters
 
     public string? Optional(string name) => _values.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
 
-    public string Required(string name) => Optional(name) ?? throw ApiException.BadRequest($"missing parameter '{name}'");
+    public string Required(string name) => Optional(name) ?? throw RefusedException.Invalid($"missing parameter '{name}'");
 
     public long Id(string name) => ParseId(name, Required(name));
 
@@ -34,19 +34,9 @@ public sealed class Parameters
     public static long ParseId(string name, string text) =>
         long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0
             ? id
-            : throw ApiException.BadRequest($"'{name}' must be a positive whole number, not '{Shorten(text)}'");
+            : throw RefusedException.Invalid($"'{name}' must be a positive whole number, not '{Shorten(text)}'");
 
-    public string Name(string name) => CheckName(name, Required(name));
-
-    /// <summary>Names are shown in tables and logs: printable, no control characters, at most 100 characters.</summary>
-    public static string CheckName(string parameter, string value)
-    {
-        var trimmed = value.Trim();
-        if (trimmed.Length == 0) throw ApiException.BadRequest($"'{parameter}' must not be empty");
-        if (trimmed.Length > MaxNameLength) throw ApiException.BadRequest($"'{parameter}' is longer than {MaxNameLength} characters");
-        if (trimmed.Any(char.IsControl)) throw ApiException.BadRequest($"'{parameter}' contains control characters");
-        return trimmed;
-    }
+    public string Name(string name) => Names.Check(name, Required(name));
 
     public int Integer(string name, int fallback, int min, int max)
     {
@@ -54,8 +44,6 @@ public sealed class Parameters
         if (text is null) return fallback;
         return int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
             ? value
-            : throw ApiException.BadRequest($"'{name}' must be a whole number from {min} to {max}, not '{Shorten(text)}'");
+            : throw RefusedException.Invalid($"'{name}' must be a whole number from {min} to {max}, not '{Shorten(text)}'");
     }
-
-    private static string Shorten(string text) => text.Length > 40 ? text[..40] + "..." : text;
 }

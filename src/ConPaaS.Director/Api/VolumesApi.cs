@@ -1,95 +1,44 @@
-using ConPaaS.Director.Cloud;
-using ConPaaS.Director.Data;
 using ConPaaS.Director.Lifecycle;
-using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ConPaaS.Director.Api;
 
-/// <summary>
-/// Volumes, on a manager's behalf: create (size in MB, rounded up to the driver's unit), attach to and detach from
-/// one of the application's nodes, destroy (only when detached).
-/// </summary>
+/// <summary>Volumes, on a manager's behalf (see <see cref="Volumes"/>).</summary>
 public static class VolumesApi
 {
-    private const string Columns = "vid, name, app_id, size_mb, cloud, vmid, created";
-    public const long MaxSizeMb = 1 << 20;
-
     public static void MapVolumesApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/create_volume", async (HttpContext context, Applications applications, ICloudDriver driver, Database database, DirectorSettings settings) =>
-        {
-            var (application, p) = await ManagerApi.OwnApplication(context, applications);
-            var name = VolumeName(p.Required("volume_name"));
-            var requested = p.Integer("volume_size", 0, 1, (int)MaxSizeMb);
-            var size = (requested + driver.VolumeUnitMb - 1) / driver.VolumeUnitMb * driver.VolumeUnitMb;
-            var cloud = p.Optional("cloud") ?? "default";
-            if (!settings.Clouds.Contains(cloud)) throw ApiException.BadRequest($"unknown cloud '{cloud}'");
-            var volume = database.Write((connection, transaction) =>
-            {
-                if (connection.ExecuteScalar<long>("SELECT COUNT(*) FROM volumes WHERE app_id = @Aid AND name = @name", new { application.Aid, name }, transaction) > 0)
-                    throw ApiException.Conflict($"application {application.Aid} already has a volume '{name}'");
-                return connection.QuerySingle<Volume>(
-                    $"INSERT INTO volumes (name, app_id, size_mb, cloud, created) VALUES (@name, @Aid, @size, @cloud, @created) RETURNING {Columns}",
-                    new { name, application.Aid, size, cloud, created = DateTimeOffset.UtcNow.ToString("O") }, transaction);
-            });
-            try
-            {
-                await driver.CreateVolumeAsync(VolumeId(volume), size, context.RequestAborted);
-            }
-            catch
-            {
-                Delete(database, volume);
-                throw;
-            }
-            return Results.Json(volume.Public);
-        });
-
-        app.MapPost("/attach_volume", async (HttpContext context, Applications applications, ICloudDriver driver, Nodes nodes, Database database) =>
-        {
-            var (application, p) = await ManagerApi.OwnApplication(context, applications);
-            var volume = Find(database, application.Aid, p.Required("volume_name"));
-            var vmid = p.Required("vmid");
-            if (nodes.OfApplication(application.Aid).All(r => r.Vmid != vmid))
-                throw ApiException.NotFound($"application {application.Aid} has no node '{vmid}'");
-            if (volume.Vmid is not null) throw ApiException.Conflict($"volume '{volume.Name}' is attached to {volume.Vmid}");
-            await driver.AttachVolumeAsync(VolumeId(volume), vmid, volume.Name);
-            database.Write((connection, transaction) => connection.Execute("UPDATE volumes SET vmid = @vmid WHERE vid = @Vid", new { vmid, volume.Vid }, transaction));
-            return Results.Json(volume with { Vmid = vmid } is var attached ? attached.Public : null);
-        });
-
-        app.MapPost("/detach_volume", async (HttpContext context, Applications applications, ICloudDriver driver, Database database) =>
-        {
-            var (application, p) = await ManagerApi.OwnApplication(context, applications);
-            var volume = Find(database, application.Aid, p.Required("volume_name"));
-            if (volume.Vmid is null) throw ApiException.Conflict($"volume '{volume.Name}' is not attached");
-            await driver.DetachVolumeAsync(VolumeId(volume), volume.Vmid, volume.Name);
-            database.Write((connection, transaction) => connection.Execute("UPDATE volumes SET vmid = NULL WHERE vid = @Vid", volume, transaction));
-            return Results.Json(new { });
-        });
-
-        app.MapPost("/destroy_volume", async (HttpContext context, Applications applications, ICloudDriver driver, Database database) =>
-        {
-            var (application, p) = await ManagerApi.OwnApplication(context, applications);
-            var volume = Find(database, application.Aid, p.Required("volume_name"));
-            if (volume.Vmid is not null) throw ApiException.Conflict($"volume '{volume.Name}' is attached to {volume.Vmid}; detach it first");
-            await driver.DestroyVolumeAsync(VolumeId(volume));
-            Delete(database, volume);
-            return Results.Json(new { });
-        });
+        app.MapPost("/create_volume", CreateAsync);
+        app.MapPost("/attach_volume", AttachAsync);
+        app.MapPost("/detach_volume", DetachAsync);
+        app.MapPost("/destroy_volume", DestroyAsync);
     }
 
-    /// <summary>Volume names become file and link names: letters, digits, '-', '_', '.', at most 64, no leading dot.</summary>
-    private static string VolumeName(string name) =>
-        name.Length is > 0 and <= 64 && name[0] != '.' && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
-            ? name
-            : throw ApiException.BadRequest("'volume_name' must be 1 to 64 letters, digits, '-', '_' or '.', not starting with '.'");
+    public static async Task<JsonHttpResult<object>> CreateAsync(HttpContext context, Applications applications, Volumes volumes)
+    {
+        var (application, p) = await ManagerApi.OwnApplicationAsync(context, applications);
+        var name = p.Required("volume_name");
+        var volume = await volumes.CreateAsync(application, name, p.Integer("volume_size", 0, 1, (int)Volumes.MaxSizeMb), p.Optional("cloud"), context.RequestAborted);
+        return Answers.Json(volume.Public);
+    }
 
-    private static Volume Find(Database database, long aid, string name) => database.Read(connection =>
-        connection.QuerySingleOrDefault<Volume>($"SELECT {Columns} FROM volumes WHERE app_id = @aid AND name = @name", new { aid, name }))
-        ?? throw ApiException.NotFound($"application {aid} has no volume '{name}'");
+    public static async Task<JsonHttpResult<object>> AttachAsync(HttpContext context, Applications applications, Volumes volumes)
+    {
+        var (application, p) = await ManagerApi.OwnApplicationAsync(context, applications);
+        return Answers.Json((await volumes.AttachAsync(application, p.Required("volume_name"), p.Required("vmid"))).Public);
+    }
 
-    private static void Delete(Database database, Volume volume) =>
-        database.Write((connection, transaction) => connection.Execute("DELETE FROM volumes WHERE vid = @Vid", volume, transaction));
+    public static async Task<JsonHttpResult<object>> DetachAsync(HttpContext context, Applications applications, Volumes volumes)
+    {
+        var (application, p) = await ManagerApi.OwnApplicationAsync(context, applications);
+        await volumes.DetachAsync(application, p.Required("volume_name"));
+        return Answers.Done;
+    }
 
-    private static string VolumeId(Volume volume) => Nodes.VolumeId(volume.Vid);
+    public static async Task<JsonHttpResult<object>> DestroyAsync(HttpContext context, Applications applications, Volumes volumes)
+    {
+        var (application, p) = await ManagerApi.OwnApplicationAsync(context, applications);
+        await volumes.DestroyAsync(application, p.Required("volume_name"));
+        return Answers.Done;
+    }
 }

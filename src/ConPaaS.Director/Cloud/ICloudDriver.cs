@@ -10,7 +10,8 @@ public sealed record NodeRequest(string Vmid, string Role, long AppId, long Serv
 public sealed record Node(string Vmid, string Ip, int Port);
 
 /// <summary>
-/// A cloud the director starts nodes in. Drivers only place and stop nodes; ids, states, charging and
+/// A cloud the director starts nodes in. Drivers place and stop nodes and keep each application's manager state
+/// (one directory or disk per application, given to every manager it starts: STATE_DIR in the node's context); ids, states, charging and
 /// certificates stay with the director, so services never know which driver ran them.
 /// </summary>
 public interface ICloudDriver : IAsyncDisposable
@@ -36,6 +37,9 @@ public interface ICloudDriver : IAsyncDisposable
     Task AttachVolumeAsync(string id, string vmid, string name);
 
     Task DetachVolumeAsync(string id, string vmid, string name);
+
+    /// <summary>Forgets what the application's managers kept (code, repository, keys) once it is deleted.</summary>
+    Task DeleteApplicationStateAsync(long appId);
 
     /// <summary>Problems a check should report (a missing program, an unusable network), empty when fine.</summary>
     IEnumerable<string> Check();

@@ -44,7 +44,8 @@ public sealed class LocalDriver(DirectorSettings settings, ILogger<LocalDriver> 
             CertificateAuthority.WritePrivate(Path.Combine(certificates, "key.pem"), request.KeyPem);
             File.WriteAllText(Path.Combine(certificates, "ca_cert.pem"), request.CaPem);
             var context = Path.Combine(directory, "node.cfg");
-            File.WriteAllText(context, request.Context(address.ToString(), port) + (request.Role == Roles.Manager ? $"GIT_PORT = {GitPort}\n" : ""));
+            var managerOnly = request.Role == Roles.Manager ? $"GIT_PORT = {GitPort}\nSTATE_DIR = {ApplicationState(request.AppId)}\n" : "";
+            File.WriteAllText(context, request.Context(address.ToString(), port) + managerOnly);
             var command = new Command(program, "--config", context) { WorkingDirectory = directory }.Contained();
             var process = BackgroundProcess.Start(command, Path.Combine(directory, "node.log"));
             _nodes[request.Vmid] = (process, address);
@@ -68,6 +69,15 @@ public sealed class LocalDriver(DirectorSettings settings, ILogger<LocalDriver> 
         logger.LogInformation("local node {Vmid} stopped", vmid);
     }
 
+    /// <summary>What the application's managers keep, one after the other: USERDATA_DIR/applications/AID.</summary>
+    private string ApplicationState(long appId) => Path.Combine(settings.UserDataDir, "applications", appId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    public Task DeleteApplicationStateAsync(long appId)
+    {
+        if (Directory.Exists(ApplicationState(appId))) Directory.Delete(ApplicationState(appId), recursive: true);
+        return Task.CompletedTask;
+    }
+
     public int VolumeUnitMb => 1;
 
     public string VolumesDirectory => Path.Combine(settings.UserDataDir, "volumes");
@@ -75,21 +85,11 @@ public sealed class LocalDriver(DirectorSettings settings, ILogger<LocalDriver> 
     /// <summary>A volume is a sparse file holding an ext4 filesystem made by mke2fs (never mounted by us).</summary>
     public async Task CreateVolumeAsync(string id, long sizeMb, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(VolumesDirectory);
-        var path = VolumePath(id);
-        var temporary = path + ".tmp";
-        await using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write))
-            file.SetLength(sizeMb << 20);
-        try
-        {
-            await new Command("mke2fs", "-q", "-F", "-t", "ext4", "-L", id.Length <= 16 ? id : id[..16], temporary)
-                .Contained().RunAsync(cancellationToken);
-            File.Move(temporary, path);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
+        using var volume = Common.AtomicFile.Create(VolumePath(id));
+        volume.Stream.SetLength(sizeMb << 20);
+        await new Command("mke2fs", "-q", "-F", "-t", "ext4", "-L", id.Length <= 16 ? id : id[..16], volume.TemporaryPath)
+            .Contained().RunAsync(cancellationToken);
+        volume.Commit();
     }
 
     public Task DestroyVolumeAsync(string id)

@@ -31,15 +31,3 @@ public sealed record Volume(long Vid, string Name, long AppId, long SizeMb, stri
 {
     public object Public => new { vid = Vid, name = Name, app_id = AppId, size_mb = SizeMb, cloud = Cloud, vmid = Vmid, created = Created };
 }
-
-/// <summary>Application states, as ConPaaS named them.</summary>
-public static class ApplicationStatus
-{
-    public const string Init = "INIT";
-    public const string Prologue = "PROLOGUE";
-    public const string Running = "RUNNING";
-    public const string Adapting = "ADAPTING";
-    public const string Epilogue = "EPILOGUE";
-    public const string Stopped = "STOPPED";
-    public const string Error = "ERROR";
-}

@@ -8,11 +8,12 @@ public sealed class Users(Database database)
 {
     private const string Columns = "uid, username, fname, lname, email, affiliation, password, created, credit";
 
-    public User Create(string username, string password, string email, string fname, string lname, string affiliation, long credit) =>
+    /// <summary>The new user, or null when the name is taken.</summary>
+    public User? Create(string username, string password, string email, string fname, string lname, string affiliation, long credit) =>
         database.Write((connection, transaction) =>
         {
             if (connection.ExecuteScalar<long>("SELECT COUNT(*) FROM users WHERE username = @username", new { username }, transaction) > 0)
-                throw new Api.ApiException(StatusCodes.Status409Conflict, $"user '{username}' already exists");
+                return null;
             return connection.QuerySingle<User>(
                 $"INSERT INTO users (username, fname, lname, email, affiliation, password, created, credit) VALUES (@username, @fname, @lname, @email, @affiliation, @hash, @created, @credit) RETURNING {Columns}",
                 new { username, fname, lname, email, affiliation, hash = PasswordHasher.Hash(password), created = DateTimeOffset.UtcNow.ToString("O"), credit },

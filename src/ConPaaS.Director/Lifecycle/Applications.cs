@@ -1,21 +1,29 @@
 using System.Collections.Concurrent;
-using ConPaaS.Director.Api;
 using ConPaaS.Director.Data;
+using ConPaaS.Platform.Rpc;
 using ConPaaS.Platform.Security;
+using ConPaaS.Platform.Services;
 using Dapper;
 
 namespace ConPaaS.Director.Lifecycle;
+
+/// <summary>A file sent with a manifest: the form field the manifest names it by ("upload:FIELD"), its name, its bytes.</summary>
+public sealed record ManifestUpload(string Field, string FileName, byte[] Content);
+
+/// <summary>A manifest waiting for its application's manager, which deploys it.</summary>
+public sealed record PendingManifest(string Text, IReadOnlyList<ManifestUpload> Uploads);
 
 /// <summary>
 /// Application life cycle: INIT -> PROLOGUE (manager node starting) -> RUNNING -> EPILOGUE -> STOPPED, or ERROR.
 /// One lock per application keeps a start, a stop and the credit charger from interleaving on it.
 /// </summary>
-public sealed class Applications(Database database, Nodes nodes, ManagerClient managers, ILogger<Applications> logger)
+public sealed class Applications(Database database, ServiceRecords serviceRecords, Nodes nodes, ManagerClient managers, DirectorSettings settings, ILogger<Applications> logger)
 {
     public const string Columns = "aid, name, uid, status, manager, manager_port, vmid, cloud, created";
     private static readonly TimeSpan ManagerStartTimeout = TimeSpan.FromSeconds(60);
 
     private readonly ConcurrentDictionary<long, SemaphoreSlim> _locks = new();
+    private readonly ConcurrentDictionary<long, (long Generation, byte[] Json)> _listings = new();
 
     public Application? Find(long aid) => database.Read(connection =>
         connection.QuerySingleOrDefault<Application>($"SELECT {Columns} FROM applications WHERE aid = @aid", new { aid }));
@@ -24,19 +32,60 @@ public sealed class Applications(Database database, Nodes nodes, ManagerClient m
     public Application Owned(CertificateIdentity caller, long aid) =>
         Find(aid) is { } application && application.Uid == caller.Uid
             ? application
-            : throw ApiException.NotFound($"application {aid} does not exist");
+            : throw RefusedException.NotFound($"application {aid} does not exist");
+
+    /// <summary>The application a manager certificate belongs to; an <paramref name="claimed"/> id naming another one is
+    /// refused, not ignored, and so is an application that no longer exists.</summary>
+    public Application OfManager(CertificateIdentity manager, long? claimed)
+    {
+        if (claimed is { } aid && aid != manager.ApplicationId)
+            throw RefusedException.Forbidden($"a manager of application {manager.ApplicationId} cannot act on application {aid}");
+        return Find(manager.ApplicationId) is { } application && application.Uid == manager.Uid
+            ? application
+            : throw RefusedException.Forbidden($"application {manager.ApplicationId} no longer exists");
+    }
 
     public IReadOnlyList<Application> OfUser(long uid) => database.Read(connection =>
         connection.Query<Application>($"SELECT {Columns} FROM applications WHERE uid = @uid ORDER BY aid", new { uid }).ToList());
 
+    /// <summary>
+    /// The user's applications as /listapp sends them. The busiest call (every client polls it), so the serialized
+    /// answer is kept per user until the database's next write.
+    /// </summary>
+    public byte[] ListingJson(long uid)
+    {
+        var generation = database.Generation;
+        if (!_listings.TryGetValue(uid, out var listing) || listing.Generation != generation)
+        {
+            listing = (generation, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(OfUser(uid).Select(a => a.Public)));
+            _listings[uid] = listing;
+        }
+        return listing.Json;
+    }
+
     public Application Create(long uid, string name, string? manifest = null) => database.Write((connection, transaction) =>
         connection.QuerySingle<Application>(
             $"INSERT INTO applications (name, uid, status, created, manifest) VALUES (@name, @uid, @status, @created, @manifest) RETURNING {Columns}",
-            new { name, uid, status = ApplicationStatus.Init, created = DateTimeOffset.UtcNow.ToString("O"), manifest }, transaction));
+            new { name, uid, status = LifecycleState.Init, created = DateTimeOffset.UtcNow.ToString("O"), manifest }, transaction));
 
-    /// <summary>Moves to PROLOGUE and starts the manager in the background; the caller polls the status.</summary>
-    public async Task StartAsync(Application application, string cloud)
+    public string? Manifest(long aid) => database.Read(connection =>
+        connection.QuerySingle<string?>("SELECT manifest FROM applications WHERE aid = @aid", new { aid }));
+
+    /// <summary>Creates the application a checked manifest names; when it lists services, starts it, and its new
+    /// manager gets the manifest to deploy.</summary>
+    public async Task<Application> CreateFromManifestAsync(long uid, Platform.Manifests.Manifest manifest, string text, IReadOnlyList<ManifestUpload> uploads)
     {
+        var created = Create(uid, manifest.Application, text);
+        if (manifest.Services.Count > 0) await StartAsync(created, manifest.Services[0].Cloud, new PendingManifest(text, uploads));
+        return created;
+    }
+
+    /// <summary>Moves to PROLOGUE and starts the manager in the background; the caller polls the status. A
+    /// <paramref name="manifest"/> goes to the manager as soon as it answers.</summary>
+    public async Task StartAsync(Application application, string cloud, PendingManifest? manifest = null)
+    {
+        if (!settings.Clouds.Contains(cloud))
+            throw RefusedException.Invalid($"unknown cloud '{Common.Text.Shorten(cloud)}'; available: {string.Join(", ", settings.Clouds)}");
         var gate = Gate(application.Aid);
         await gate.WaitAsync();
         try
@@ -44,23 +93,23 @@ public sealed class Applications(Database database, Nodes nodes, ManagerClient m
             database.Write((connection, transaction) =>
             {
                 var current = connection.QuerySingle<string>("SELECT status FROM applications WHERE aid = @Aid", application, transaction);
-                if (current is not (ApplicationStatus.Init or ApplicationStatus.Stopped or ApplicationStatus.Error))
-                    throw ApiException.Conflict($"application {application.Aid} is {current}; only an application in INIT, STOPPED or ERROR can start");
+                if (current is not (LifecycleState.Init or LifecycleState.Stopped or LifecycleState.Error))
+                    throw RefusedException.Conflict($"application {application.Aid} is {current}; only an application in INIT, STOPPED or ERROR can start");
                 var credit = connection.QuerySingle<long>("SELECT credit FROM users WHERE uid = @Uid", application, transaction);
                 if (credit < 1)
-                    throw ApiException.Forbidden("no credit left: one credit is one node-hour; ask the administrator for more");
+                    throw RefusedException.Forbidden("no credit left: one credit is one node-hour; ask the administrator for more");
                 return connection.Execute("UPDATE applications SET status = @status, cloud = @cloud WHERE aid = @Aid",
-                    new { status = ApplicationStatus.Prologue, cloud, application.Aid }, transaction);
+                    new { status = LifecycleState.Prologue, cloud, application.Aid }, transaction);
             });
         }
         finally
         {
             gate.Release();
         }
-        _ = Task.Run(() => BringUpAsync(application with { Cloud = cloud }));
+        _ = Task.Run(() => BringUpAsync(application with { Cloud = cloud }, manifest));
     }
 
-    private async Task BringUpAsync(Application application)
+    private async Task BringUpAsync(Application application, PendingManifest? manifest)
     {
         var gate = Gate(application.Aid);
         await gate.WaitAsync();
@@ -71,19 +120,21 @@ public sealed class Applications(Database database, Nodes nodes, ManagerClient m
             var running = application with { Manager = manager.Ip, ManagerPort = manager.Port, Vmid = manager.Vmid };
             await WaitForManagerAsync(running, manager.Vmid, timeout.Token);
             // A restarted application's new manager learns the services it had (stopped, ready to start again).
-            var services = database.Read(connection => connection.Query<Service>(
-                $"SELECT {Api.ServicesApi.Columns} FROM services WHERE application_id = @Aid ORDER BY sid", running).ToList());
+            var services = serviceRecords.OfApplications([running.Aid]);
             foreach (var service in services)
                 await managers.CallAsync(running, "add_service", new { service_type = service.Type, service_id = service.Sid, name = service.Name, cloud = service.Cloud }, timeout.Token);
             database.Write((connection, transaction) => connection.Execute(
                 "UPDATE applications SET status = @status, manager = @Manager, manager_port = @ManagerPort, vmid = @Vmid WHERE aid = @Aid AND status = @prologue",
-                new { status = ApplicationStatus.Running, running.Manager, running.ManagerPort, running.Vmid, running.Aid, prologue = ApplicationStatus.Prologue }, transaction));
+                new { status = LifecycleState.Running, running.Manager, running.ManagerPort, running.Vmid, running.Aid, prologue = LifecycleState.Prologue }, transaction));
+            if (manifest is not null)
+                await managers.UploadAsync(running, 0, "deploy_manifest", new Dictionary<string, string> { ["manifest"] = manifest.Text },
+                    manifest.Uploads.Select(u => new UploadedFile(u.Field, u.FileName, new ByteArrayContent(u.Content))), timeout.Token);
         }
         catch (Exception e)
         {
             logger.LogError(e, "application {Aid} failed to start", application.Aid);
             await nodes.StopApplicationAsync(application.Aid);
-            SetStatus(application.Aid, ApplicationStatus.Error);
+            SetStatus(application.Aid, LifecycleState.Error);
         }
         finally
         {
@@ -116,17 +167,17 @@ public sealed class Applications(Database database, Nodes nodes, ManagerClient m
         await gate.WaitAsync();
         try
         {
-            var application = Find(aid) ?? throw ApiException.NotFound($"application {aid} does not exist");
-            if (requireRunning && application.Status is ApplicationStatus.Init or ApplicationStatus.Stopped)
-                throw ApiException.Conflict($"application {aid} is {application.Status}, not running");
-            SetStatus(aid, ApplicationStatus.Epilogue);
+            var application = Find(aid) ?? throw RefusedException.NotFound($"application {aid} does not exist");
+            if (requireRunning && application.Status is LifecycleState.Init or LifecycleState.Stopped)
+                throw RefusedException.Conflict($"application {aid} is {application.Status}, not running");
+            SetStatus(aid, LifecycleState.Epilogue);
             await nodes.StopApplicationAsync(aid);
             managers.Forget(aid);
             database.Write((connection, transaction) =>
             {
                 connection.Execute("UPDATE services SET state = 'STOPPED' WHERE application_id = @aid", new { aid }, transaction);
                 return connection.Execute("UPDATE applications SET status = @status, manager = NULL, manager_port = NULL, vmid = NULL WHERE aid = @aid",
-                    new { status = ApplicationStatus.Stopped, aid }, transaction);
+                    new { status = LifecycleState.Stopped, aid }, transaction);
             });
         }
         finally
@@ -139,6 +190,7 @@ public sealed class Applications(Database database, Nodes nodes, ManagerClient m
     {
         await StopAsync(aid, requireRunning: false);
         await nodes.DestroyVolumesAsync(aid);
+        await nodes.Driver.DeleteApplicationStateAsync(aid);
         database.Write((connection, transaction) => connection.Execute("DELETE FROM applications WHERE aid = @aid", new { aid }, transaction));
         _locks.TryRemove(aid, out _);
     }

@@ -19,10 +19,10 @@ public sealed class ManagerClient(DirectorCertificates certificates) : IDisposab
     public Task<JsonNode?> CallAsync(Application application, string method, object parameters, CancellationToken cancellationToken, long serviceId = 0) =>
         SendAsync(application, JsonRpc.Request(serviceId, method, parameters), cancellationToken);
 
-    /// <summary>A multipart upload to a service (a code version from a manifest).</summary>
+    /// <summary>A multipart upload (a manifest with the files sent along).</summary>
     public Task<JsonNode?> UploadAsync(Application application, long serviceId, string method, IReadOnlyDictionary<string, string> fields,
-        string field, string fileName, byte[] content, CancellationToken cancellationToken)
-        => SendAsync(application, JsonRpc.Upload(serviceId, method, fields, field, fileName, new ByteArrayContent(content)), cancellationToken);
+        IEnumerable<UploadedFile> files, CancellationToken cancellationToken)
+        => SendAsync(application, JsonRpc.Upload(serviceId, method, fields, files), cancellationToken);
 
     private async Task<JsonNode?> SendAsync(Application application, HttpContent content, CancellationToken cancellationToken)
     {

@@ -46,6 +46,37 @@ public sealed class Nodes(Database database, ICloudDriver driver, DirectorCertif
         }
     }
 
+    public const int MaxAgentsPerCall = 50;
+
+    /// <summary>Starts <paramref name="count"/> agents of a service side by side (their certificates, rows and
+    /// processes do not depend on each other); if any fails, the others are stopped again.</summary>
+    public async Task<IReadOnlyList<Resource>> StartAgentsAsync(Application application, Service service, int count, string cloud, CancellationToken cancellationToken)
+    {
+        if (!settings.Clouds.Contains(cloud)) throw RefusedException.Invalid($"unknown cloud '{Common.Text.Shorten(cloud)}'");
+        var credit = database.Read(connection => connection.QuerySingle<long>("SELECT credit FROM users WHERE uid = @Uid", application));
+        if (credit < count) throw RefusedException.Forbidden($"{count} nodes need {count} credits; the user has {credit}");
+        var starting = Enumerable.Range(0, count).Select(_ => StartAsync(application, service.Sid, Roles.Agent, service.Type, cloud, cancellationToken)).ToList();
+        try
+        {
+            await Task.WhenAll(starting);
+        }
+        catch (Exception e) when (e is InvalidOperationException or Processes.ToolFailedException)
+        {
+            foreach (var node in starting.Where(t => t.IsCompletedSuccessfully)) await StopAsync(node.Result.Vmid);
+            throw new RefusedException(Refusal.Unavailable, $"cannot create nodes: {e.Message}");
+        }
+        return starting.Select(t => t.Result).OrderBy(r => r.Rid).ToList();
+    }
+
+    /// <summary>Stops agents of the application; every one must be its own (a manager is not an agent).</summary>
+    public async Task StopAgentsAsync(Application application, IReadOnlyList<string> vmids)
+    {
+        var owned = OfApplication(application.Aid).Where(r => r.Role != Roles.Manager).Select(r => r.Vmid).ToHashSet();
+        foreach (var vmid in vmids)
+            if (!owned.Contains(vmid)) throw RefusedException.NotFound($"application {application.Aid} has no agent node '{vmid}'");
+        foreach (var vmid in vmids) await StopAsync(vmid);
+    }
+
     /// <summary>Stops the node; volumes attached to it are detached (they outlive their nodes).</summary>
     public async Task StopAsync(string vmid)
     {
@@ -74,6 +105,11 @@ public sealed class Nodes(Database database, ICloudDriver driver, DirectorCertif
 
     public Resource? Get(long rid) => database.Read(connection =>
         connection.QuerySingleOrDefault<Resource>($"SELECT {ResourceColumns} FROM resources WHERE rid = @rid", new { rid }));
+
+    /// <summary>Every node a user is charged for, with its application's name.</summary>
+    public IReadOnlyList<(Resource Resource, string ApplicationName)> OfUser(long uid) => database.Read(connection => connection.Query<Resource, string, (Resource, string)>(
+        $"SELECT {string.Join(", ", ResourceColumns.Split(", ").Select(c => "r." + c))}, a.name FROM resources r JOIN applications a ON a.aid = r.app_id WHERE a.uid = @uid ORDER BY r.rid",
+        (resource, name) => (resource, name), new { uid }, splitOn: "name").ToList());
 
     public IReadOnlyList<Resource> OfApplication(long aid) => database.Read(connection =>
         connection.Query<Resource>($"SELECT {ResourceColumns} FROM resources WHERE app_id = @aid ORDER BY rid", new { aid }).ToList());

@@ -117,13 +117,8 @@ public sealed class GitRepository
 
     private static void WriteExecutable(string path, string text) => WriteAtomically(path, text, executable: true);
 
-    private static void WriteAtomically(string path, string text, bool executable)
-    {
-        var temporary = path + ".tmp";
-        File.WriteAllText(temporary, text);
-        File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite | (executable ? UnixFileMode.UserExecute : 0));
-        File.Move(temporary, path, overwrite: true);
-    }
+    private static void WriteAtomically(string path, string text, bool executable) =>
+        ConPaaS.Common.AtomicFile.WriteAllText(path, text, UnixFileMode.UserRead | UnixFileMode.UserWrite | (executable ? UnixFileMode.UserExecute : 0));
 
     /// <summary>Single-quotes a path for sh; our own paths never hold quotes, and one that does is refused.</summary>
     private static string Quote(string text) =>

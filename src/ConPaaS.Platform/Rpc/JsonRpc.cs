@@ -15,15 +15,19 @@ public static class JsonRpc
     public static HttpContent Request(long serviceId, string method, object parameters) =>
         JsonContent.Create(new { service_id = serviceId, method, @params = parameters, id = 1 });
 
-    public static MultipartFormDataContent Upload(long serviceId, string method, IReadOnlyDictionary<string, string> fields, string field, string fileName, HttpContent file)
+    public static MultipartFormDataContent Upload(long serviceId, string method, IReadOnlyDictionary<string, string> fields, string field, string fileName, HttpContent file) =>
+        Upload(serviceId, method, fields, [new UploadedFile(field, fileName, file)]);
+
+    /// <summary>An upload of several files (a manifest's archives and scripts), each under its own field.</summary>
+    public static MultipartFormDataContent Upload(long serviceId, string method, IReadOnlyDictionary<string, string> fields, IEnumerable<UploadedFile> files)
     {
         var form = new MultipartFormDataContent
         {
             { new StringContent(method), "method" },
             { new StringContent(serviceId.ToString(CultureInfo.InvariantCulture)), "service_id" },
-            { file, field, fileName },
         };
         foreach (var (name, value) in fields) form.Add(new StringContent(value), name);
+        foreach (var file in files) form.Add(file.Content, file.Field, file.FileName);
         return form;
     }
 
@@ -53,6 +57,9 @@ public static class JsonRpc
         return body;
     }
 }
+
+/// <summary>A file in a multipart upload: its form field, its name, its bytes.</summary>
+public sealed record UploadedFile(string Field, string FileName, HttpContent Content);
 
 /// <summary>A call refused, by this node (its answer's error) or by the node it called.</summary>
 public sealed class RpcException(string message) : Exception(message);

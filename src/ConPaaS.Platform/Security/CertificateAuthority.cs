@@ -151,16 +151,6 @@ public sealed class CertificateAuthority
     }
 
     /// <summary>Writes a secret readable by its owner only, created with that mode so it is never briefly world-readable.</summary>
-    public static void WritePrivate(string path, string text)
-    {
-        var temporary = path + ".tmp";
-        using (var stream = new FileStream(temporary, new FileStreamOptions
-               {
-                   Mode = FileMode.Create, Access = FileAccess.Write,
-                   UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-               }))
-        using (var writer = new StreamWriter(stream))
-            writer.Write(text);
-        File.Move(temporary, path, overwrite: true);
-    }
+    public static void WritePrivate(string path, string text) =>
+        ConPaaS.Common.AtomicFile.WriteAllText(path, text, UnixFileMode.UserRead | UnixFileMode.UserWrite);
 }

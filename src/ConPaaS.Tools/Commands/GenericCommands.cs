@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Runtime.CompilerServices;
+using ConPaaS.Platform.Services;
 using System.Text.Json.Nodes;
 
 namespace ConPaaS.Tools.Commands;
@@ -6,6 +8,9 @@ namespace ConPaaS.Tools.Commands;
 /// <summary>cps-tools generic: code versions, keys, scripts and their status.</summary>
 public static class GenericCommands
 {
+    [ModuleInitializer]
+    internal static void Register() => ServiceCommands.Register(ServiceTypes.Generic, Build);
+
     public static IEnumerable<Command> Build()
     {
         var archive = new Argument<FileInfo>("filename") { Description = "a tar, tar.gz, tar.bz2 or zip archive that expands in the current directory" };

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using ConPaaS.Platform.Services;
 using static ConPaaS.Tools.Commands.ApplicationCommands;
 
 namespace ConPaaS.Tools.Commands;
@@ -7,7 +8,12 @@ namespace ConPaaS.Tools.Commands;
 /// <summary>cps-tools service (add, list, get_types, rename, remove, get_state) and one object per service type.</summary>
 public static class ServiceCommands
 {
-    public static readonly string[] Types = ["php", "java", "helloworld", "xtreemfs", "mysql", "generic"];
+    private static readonly string[] Types = [.. ServiceTypes.All.Select(t => t.Name)];
+
+    private static readonly Dictionary<string, Func<IEnumerable<Command>>> TypeCommands = [];
+
+    /// <summary>A type's own subcommands (cps-tools helloworld get_helloworld); its command file registers them.</summary>
+    public static void Register(ServiceType type, Func<IEnumerable<Command>> build) => TypeCommands[type.Name] = build;
 
     public static Command Build()
     {
@@ -48,8 +54,7 @@ public static class ServiceCommands
         add.SetAction(Cli.Action((s, token) => AddAsync(s, t, s.Get(app), token)));
         command.Subcommands.Add(add);
         foreach (var sub in PerService()) command.Subcommands.Add(sub);
-        var own = t switch { "helloworld" => HelloworldCommands.Build(), "generic" => GenericCommands.Build(), _ => [] };
-        foreach (var sub in own) command.Subcommands.Add(sub);
+        foreach (var sub in TypeCommands.TryGetValue(t, out var own) ? own() : []) command.Subcommands.Add(sub);
         return command;
     });
 

@@ -1,23 +1,30 @@
-using ConPaaS.Platform.Rpc;
+using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
-using ConPaaS.Node;
 using ConPaaS.Manager.Git;
+using ConPaaS.Node;
+using ConPaaS.Platform.Rpc;
 using ConPaaS.Platform.Security;
+using ConPaaS.Platform.Services;
 
-namespace ConPaaS.Manager;
+namespace ConPaaS.Manager.Services.Generic;
 
 /// <summary>
 /// generic: the first agent is master for the service's life, the others are nodes. New agents get the active code
 /// and run init.sh; the agents already there run notify.sh once. run, interrupt and cleanup go to every agent with
 /// the guarantees GenericAgent keeps; enabling code is refused while any script runs anywhere.
 /// </summary>
-public sealed class GenericManager(long id, string name, string cloud, NodeClients clients, ManagerLog log, string stateDirectory, Func<GitDeployment> git)
-    : ServiceManager(id, "generic", name, cloud, clients, log)
+public sealed class GenericManager(ServiceContext context) : ServiceManager(ServiceTypes.Generic, context), ICodeService
 {
-    private readonly CodeVersions _codes = new(Path.Combine(stateDirectory, $"service-{id}", "code"));
-    private readonly Dictionary<string, (long SizeMb, string Agent)> _volumes = [];
+    [ModuleInitializer]
+    internal static void Register() => ServiceManagers.Register(ServiceTypes.Generic, c => new GenericManager(c));
 
-    protected override string RoleFor(int index) => index == 0 ? "master" : "node";
+    private readonly CodeVersions _codes = new(Path.Combine(context.StateDirectory, "code"));
+
+    public CodeVersions Codes => _codes;
+    private readonly ServiceVolumes _volumes = new(context.StateDirectory);
+
+    /// <summary>The first agent is master for the service's life; every later one is a node.</summary>
+    protected override string RoleFor(int index) => Type.Roles[index == 0 ? 0 : 1].Name;
 
     private JsonArray AgentsInfo => [.. Nodes.Select(n => (JsonNode)n.Info)];
 
@@ -68,16 +75,16 @@ public sealed class GenericManager(long id, string name, string cloud, NodeClien
             case "create_volume":
                 return await CreateVolumeAsync(call.String("volumeName"), call.Long("volumeSize"), call.String("agentId"), cancellationToken);
             case "list_volumes":
-                lock (_volumes) return new { volumes = _volumes.Select(v => new { volumeName = v.Key, volumeSize = v.Value.SizeMb, agentId = v.Value.Agent }).ToArray() };
+                return new { volumes = _volumes.All.Select(v => new { volumeName = v.Name, volumeSize = v.SizeMb, agentId = v.Agent ?? "" }).ToArray() };
             case "delete_volume":
                 return await DeleteVolumeAsync(call.String("volumeName"), cancellationToken);
             // One repository per application, so the keys are the application's: uploaded once, good for every service.
             case "upload_authorized_key":
-                var added = git().Repository.AddKey(SshPublicKey.Parse(call.String("key")));
+                var added = Context.Git().Repository.AddKey(SshPublicKey.Parse(call.String("key")));
                 Log.Write($"service {Id}: SSH key {(added ? "added" : "uploaded again")}");
-                return new { outcome = added ? "key added" : "key already present", cloneUrl = git().CloneUrl };
+                return new { outcome = added ? "key added" : "key already present", cloneUrl = Context.Git().CloneUrl };
             case "list_authorized_keys":
-                return new { authorizedKeys = git().Repository.Keys.Select(k => k.ToString()).ToArray(), cloneUrl = git().CloneUrl };
+                return new { authorizedKeys = Context.Git().Repository.Keys.Select(k => k.ToString()).ToArray(), cloneUrl = Context.Git().CloneUrl };
             default:
                 return null;
         }
@@ -100,19 +107,18 @@ public sealed class GenericManager(long id, string name, string cloud, NodeClien
         var created = await Clients.DirectorAsync("/create_volume", [new("volume_name", volume), new("volume_size", sizeMb.ToString(System.Globalization.CultureInfo.InvariantCulture))], cancellationToken);
         await Clients.DirectorAsync("/attach_volume", [new("volume_name", volume), new("vmid", agent.Id)], cancellationToken);
         var size = created?["size_mb"]?.GetValue<long>() ?? sizeMb;
-        lock (_volumes) _volumes[volume] = (size, agent.Id);
+        _volumes.Set(new ServiceVolume(volume, size, agent.Id));
         Log.Write($"service {Id}: volume {volume} ({size} MB) attached to {agent.Id}");
         return new { volumeName = volume, volumeSize = size, agentId = agent.Id };
     }
 
     private async Task<object> DeleteVolumeAsync(string volume, CancellationToken cancellationToken)
     {
-        lock (_volumes)
-            if (!_volumes.ContainsKey(volume)) throw new RpcException($"service {Id} has no volume '{volume}'");
+        var known = _volumes.Find(volume) ?? throw new RpcException($"service {Id} has no volume '{volume}'");
         if (await AnyRunningAsync(cancellationToken)) throw new RpcException("scripts are running; volumes are detached only when none runs");
-        await Clients.DirectorAsync("/detach_volume", [new("volume_name", volume)], cancellationToken);
+        if (known.Agent is not null) await Clients.DirectorAsync("/detach_volume", [new("volume_name", volume)], cancellationToken);
         await Clients.DirectorAsync("/destroy_volume", [new("volume_name", volume)], cancellationToken);
-        lock (_volumes) _volumes.Remove(volume);
+        _volumes.Remove(volume);
         Log.Write($"service {Id}: volume {volume} detached and deleted");
         return true;
     }
@@ -120,7 +126,7 @@ public sealed class GenericManager(long id, string name, string cloud, NodeClien
     private async Task<object> EnableAsync(string version, CancellationToken cancellationToken)
     {
         _codes.Find(version);
-        if (State != "RUNNING")
+        if (State != LifecycleState.Running)
         {
             _codes.Enable(version);
             return new { codeVersionId = version };
@@ -140,9 +146,9 @@ public sealed class GenericManager(long id, string name, string cloud, NodeClien
     private async Task<object> ExecuteAsync(string command, string parameters, CancellationToken cancellationToken)
     {
         if (command is not ("run" or "interrupt" or "cleanup")) throw new RpcException($"'{command}' is not run, interrupt or cleanup");
-        if (State != "RUNNING") throw new RpcException($"service {Id} is {State}, not RUNNING");
+        if (State != LifecycleState.Running) throw new RpcException($"service {Id} is {State}, not RUNNING");
         var status = await StatusAsync(cancellationToken);
-        var busy = status.Where(a => a.Value.Values.Contains("RUNNING")).Select(a => a.Key).ToHashSet();
+        var busy = status.Where(a => a.Value.Values.Contains(GenericScripts.Running)).Select(a => a.Key).ToHashSet();
         if (command is "run" or "cleanup" && busy.Count > 0)
             throw new RpcException($"cannot {command}: scripts are running on {string.Join(", ", busy)}; interrupt them first");
         if (command == "interrupt" && busy.Count == 0) throw new RpcException("nothing to interrupt: no script is running");
@@ -162,7 +168,7 @@ public sealed class GenericManager(long id, string name, string cloud, NodeClien
     }
 
     private async Task<bool> AnyRunningAsync(CancellationToken cancellationToken) =>
-        (await StatusAsync(cancellationToken)).Values.Any(scripts => scripts.Values.Contains("RUNNING"));
+        (await StatusAsync(cancellationToken)).Values.Any(scripts => scripts.Values.Contains(GenericScripts.Running));
 
     private async Task SendCodeAsync(AgentNode node, CancellationToken cancellationToken)
     {

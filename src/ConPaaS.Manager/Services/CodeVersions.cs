@@ -4,15 +4,16 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using ConPaaS.Node;
 
-namespace ConPaaS.Manager;
+namespace ConPaaS.Manager.Services;
 
 /// <summary>A stored code archive.</summary>
 public sealed record CodeVersion(string CodeVersionId, string Filename, string Description, DateTimeOffset Time);
 
 /// <summary>
-/// The generic service's code versions, kept in the manager's state directory (code/VERSION/FILENAME plus
-/// versions.json). Every upload is unpacked once into a scratch directory with <see cref="SafeArchive"/>, so a
-/// hostile archive is refused at the door with the reason, before any agent sees it.
+/// A service's code versions, kept in its state directory (code/VERSION/FILENAME plus versions.json, the index and
+/// the active version, read back when a manager of the same application starts again). Every upload is unpacked once
+/// into a scratch directory with <see cref="SafeArchive"/>, so a hostile archive is refused at the door with the
+/// reason, before any agent sees it.
 /// </summary>
 public sealed class CodeVersions
 {
@@ -26,7 +27,26 @@ public sealed class CodeVersions
     {
         _directory = directory;
         Directory.CreateDirectory(directory);
+        Load();
         AddDefault();
+    }
+
+    private string IndexPath => Path.Combine(_directory, "versions.json");
+
+    private sealed record Index(string Current, List<CodeVersion> Versions);
+
+    /// <summary>The versions a previous manager kept. A directory the index does not name was never acknowledged (a
+    /// manager died mid-upload) and goes.</summary>
+    private void Load()
+    {
+        if (File.Exists(IndexPath) && JsonSerializer.Deserialize<Index>(File.ReadAllText(IndexPath)) is { } index)
+        {
+            _versions = index.Versions.Where(v => File.Exists(Path.Combine(_directory, v.CodeVersionId, v.Filename))).ToList();
+            Current = _versions.Any(v => v.CodeVersionId == index.Current) ? index.Current : Current;
+        }
+        foreach (var directory in Directory.GetDirectories(_directory))
+            if (_versions.All(v => v.CodeVersionId != Path.GetFileName(directory)) && Path.GetFileName(directory) != "code-default")
+                Directory.Delete(directory, recursive: true);
     }
 
     public IReadOnlyList<CodeVersion> All
@@ -135,8 +155,7 @@ public sealed class CodeVersions
         Directory.Delete(Path.Combine(_directory, id), recursive: true);
     }
 
-    private void Save() => File.WriteAllText(Path.Combine(_directory, "versions.json"),
-        JsonSerializer.Serialize(new { current = Current, versions = _versions }));
+    private void Save() => Common.AtomicFile.WriteAllText(IndexPath, JsonSerializer.Serialize(new Index(Current, _versions)));
 
     /// <summary>code-default: scripts that say who and where the agent is, as the original's default did.</summary>
     private void AddDefault()
@@ -147,7 +166,7 @@ public sealed class CodeVersions
         if (!File.Exists(path))
         {
             using var tar = new TarWriter(File.Create(path), TarEntryFormat.Ustar);
-            foreach (var script in new[] { "init.sh", "notify.sh", "run.sh", "interrupt.sh", "cleanup.sh" })
+            foreach (var script in GenericScripts.All)
             {
                 var text = $$"""
                     #!/bin/bash
@@ -169,7 +188,8 @@ public sealed class CodeVersions
                 tar.WriteEntry(entry);
             }
         }
-        _versions = [new CodeVersion("code-default", "code-default.tar", "Initial version", DateTimeOffset.UtcNow)];
+        if (_versions.All(v => v.CodeVersionId != "code-default"))
+            _versions.Insert(0, new CodeVersion("code-default", "code-default.tar", "Initial version", DateTimeOffset.UtcNow));
         Save();
     }
 }

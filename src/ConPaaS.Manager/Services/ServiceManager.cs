@@ -1,10 +1,12 @@
-using ConPaaS.Platform.Rpc;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using ConPaaS.Node;
+using ConPaaS.Platform.Rpc;
 using ConPaaS.Platform.Security;
+using ConPaaS.Platform.Services;
+using static ConPaaS.Platform.Services.LifecycleState;
 
-namespace ConPaaS.Manager;
+namespace ConPaaS.Manager.Services;
 
 /// <summary>An agent node of a service, as the manager knows it.</summary>
 public sealed record AgentNode(string Id, string Ip, int Port, string Role, string Cloud)
@@ -19,24 +21,30 @@ public sealed record AgentNode(string Id, string Ip, int Port, string Role, stri
 /// get_service_info until the state is RUNNING (or STOPPED, or ERROR). A type adds its own methods and reacts to
 /// nodes coming and going; see <see cref="HelloworldManager"/> and <see cref="GenericManager"/>.
 /// </summary>
-public abstract class ServiceManager(long id, string type, string name, string cloud, NodeClients clients, ManagerLog log)
+public abstract class ServiceManager(ServiceType type, ServiceContext context)
 {
     private static readonly TimeSpan AgentStartTimeout = TimeSpan.FromSeconds(60);
     private readonly SemaphoreSlim _busy = new(1, 1);
     private readonly List<AgentNode> _nodes = [];
 
-    public long Id => id;
-    public string Type => type;
-    public string Name => name;
-    public string Cloud => cloud;
-    public volatile string State = "INIT";
+    private volatile string _state = Init;
+
+    public long Id => context.Id;
+    public ServiceType Type => type;
+    public string Name => context.Name;
+    public string Cloud => context.Cloud;
+
+    /// <summary>One of <see cref="LifecycleState"/>; only the life cycle below moves it.</summary>
+    public string State => _state;
+
     public string? LastError { get; private set; }
 
     /// <summary>The manifest's StartupScript: every agent added from now on runs it before anything else.</summary>
     public string? StartupScript { get; set; }
 
-    protected NodeClients Clients => clients;
-    protected ManagerLog Log => log;
+    protected NodeClients Clients => context.Clients;
+    protected ManagerLog Log => context.Log;
+    protected ServiceContext Context => context;
 
     public IReadOnlyList<AgentNode> Nodes
     {
@@ -52,38 +60,42 @@ public abstract class ServiceManager(long id, string type, string name, string c
     protected virtual Task NodesRemovedAsync(IReadOnlyList<AgentNode> remaining, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>The role of the agent that will be the service's <paramref name="index"/>-th.</summary>
-    protected virtual string RoleFor(int index) => Type;
+    protected virtual string RoleFor(int index) => Type.FirstRole.Name;
 
     public async Task<object?> DispatchAsync(RpcCall call, CancellationToken cancellationToken)
     {
         switch (call.Method)
         {
             case "get_service_info":
-                return new { state = State, type = Type, name = Name, nodes = Nodes.Count, error = LastError };
+                return new { state = State, type = Type.Name, name = Name, nodes = Nodes.Count, error = LastError };
             case "list_nodes":
                 return Nodes.GroupBy(n => n.Role).ToDictionary(g => g.Key, g => g.Select(n => n.Id).ToArray());
             case "get_node_info":
                 var node = Find(call.String("serviceNodeId"));
                 return new { serviceNode = new { id = node.Id, ip = node.Ip, vmid = node.Id, cloud = node.Cloud, role = node.Role, logs = new[] { "agent.log", "agent.out", "agent.err" } } };
             case "start_service":
-                return Begin(["INIT", "STOPPED", "ERROR"], "PROLOGUE", token => AddNodesAsync(1, token));
+                _ = StartService();
+                return new { state = Prologue };
             case "stop_service":
-                return Begin(["RUNNING", "ERROR"], "EPILOGUE", StopAsync, finalState: "STOPPED");
+                _ = Begin([Running, Error], Epilogue, StopAsync, finalState: Stopped);
+                return new { state = Epilogue };
             case "add_nodes":
                 var count = (int)call.LongOr("count", Count(call.Params["nodes"]));
                 if (count is < 1 or > 50) throw new RpcException("add_nodes takes a count from 1 to 50");
-                return Begin(["RUNNING"], "ADAPTING", token => AddNodesAsync(count, token));
+                _ = AddAgents(count);
+                return new { state = Adapting };
             case "remove_nodes":
                 var remove = (int)call.LongOr("count", Count(call.Params["nodes"]));
                 if (remove < 1 || remove > Nodes.Count - 1)
                     throw new RpcException($"remove_nodes takes a count from 1 to {Nodes.Count - 1}; the first agent stays while the service runs");
-                return Begin(["RUNNING"], "ADAPTING", token => RemoveNodesAsync(remove, token));
+                _ = Begin([Running], Adapting, token => RemoveNodesAsync(remove, token));
+                return new { state = Adapting };
             case "get_agent_log":
                 var agent = Find(call.String("agent_id"));
                 return await Clients.CallAsync(agent.Address, Roles.Agent, "get_log", new { filename = call.OptionalString("filename") ?? "agent.log" }, cancellationToken);
         }
         return await TypeDispatchAsync(call, cancellationToken)
-               ?? throw new RpcException($"service {Id} ({Type}) has no method '{call.Method}'");
+               ?? throw new RpcException($"service {Id} ({Type.Name}) has no method '{call.Method}'");
     }
 
     /// <summary>Stops every agent (the application is stopping or the service is removed).</summary>
@@ -98,8 +110,26 @@ public abstract class ServiceManager(long id, string type, string name, string c
     protected AgentNode Find(string agentId) =>
         Nodes.FirstOrDefault(n => n.Id == agentId) ?? throw new RpcException($"service {Id} has no agent '{agentId}'");
 
-    /// <summary>Moves to <paramref name="during"/> and runs <paramref name="work"/> in the background.</summary>
-    private object Begin(string[] from, string during, Func<CancellationToken, Task> work, string finalState = "RUNNING")
+    /// <summary>Starts the service (its first agent); completes once it is RUNNING, or throws why it is not.
+    /// A refusal (the service is busy or not stopped) is thrown at once.</summary>
+    public Task StartServiceAsync() => OutcomeAsync(StartService());
+
+    /// <summary>Adds agents to a running service; completes once they run, or throws why they do not.</summary>
+    public Task AddAgentsAsync(int count) => OutcomeAsync(AddAgents(count));
+
+    private Task StartService() => Begin([Init, Stopped, Error], Prologue, token => AddNodesAsync(1, token));
+
+    private Task AddAgents(int count) => Begin([Running], Adapting, token => AddNodesAsync(count, token));
+
+    private async Task OutcomeAsync(Task work)
+    {
+        await work;
+        if (State == Error) throw new RpcException($"service {Id} failed: {LastError}");
+    }
+
+    /// <summary>Moves to <paramref name="during"/> and runs <paramref name="work"/> in the background; the task
+    /// completes when it is done (its failure is the service's ERROR state and LastError, never an exception).</summary>
+    private Task Begin(string[] from, string during, Func<CancellationToken, Task> work, string finalState = Running)
     {
         if (!_busy.Wait(0)) throw new RpcException($"service {Id} is {State}; wait until it is done");
         if (!from.Contains(State))
@@ -107,19 +137,19 @@ public abstract class ServiceManager(long id, string type, string name, string c
             _busy.Release();
             throw new RpcException($"service {Id} is {State}; this needs it {string.Join(" or ", from)}");
         }
-        State = during;
+        _state = during;
         LastError = null;
-        _ = Task.Run(async () =>
+        return Task.Run(async () =>
         {
             try
             {
                 await work(CancellationToken.None);
-                State = finalState;
+                _state = finalState;
             }
             catch (Exception e)
             {
                 LastError = e.Message;
-                State = "ERROR";
+                _state = Error;
                 Log.Write($"service {Id}: {during} failed: {e.Message}");
             }
             finally
@@ -127,7 +157,6 @@ public abstract class ServiceManager(long id, string type, string name, string c
                 _busy.Release();
             }
         });
-        return new { state = during };
     }
 
     private async Task AddNodesAsync(int count, CancellationToken cancellationToken)

@@ -1,45 +1,42 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using ConPaaS.Director.Api;
+using ConPaaS.Platform.Services;
 
-namespace ConPaaS.Director.Lifecycle;
+namespace ConPaaS.Platform.Manifests;
 
 /// <summary>Where a service's code or startup script comes from: an https URL, or a file sent with the manifest.</summary>
 public sealed record ManifestSource(Uri? Url, string? Upload, string FileName);
 
-public sealed record ManifestService(string Type, string? Name, string Cloud, bool Start, ManifestSource? Archive,
-    ManifestSource? StartupScript, IReadOnlyDictionary<string, int> Instances);
+public sealed record ManifestService(ServiceType Type, string? Name, string Cloud, bool Start, ManifestSource? Archive,
+    ManifestSource? StartupScript, IReadOnlyDictionary<string, int> Instances)
+{
+    /// <summary>How many agents the service should have once started: each role's StartupInstances, or its default.</summary>
+    public int Agents => Type.Roles.Sum(r => Instances.TryGetValue(r.Name, out var count) ? count : r.DefaultCount);
+}
 
 /// <summary>
 /// The seeds' manifest format: Application (required), Description, and Services, each with Type (required),
 /// ServiceName, Cloud, Start (0 or 1), Archive, StartupScript and StartupInstances. Everything is checked before
-/// anything is created, and an error names the field at fault, e.g. <c>Services[1].Start</c>.
+/// anything is created, and an error names the field at fault, e.g. <c>Services[1].Start</c>. The director checks a
+/// manifest before it creates the application; the application manager, which deploys it, reads it again.
 /// </summary>
 public sealed record Manifest(string Application, string? Description, IReadOnlyList<ManifestService> Services)
 {
-    /// <summary>What this manager runs, and the roles StartupInstances may name for each.</summary>
-    public static readonly IReadOnlyDictionary<string, string[]> Deployable = new Dictionary<string, string[]>
-    {
-        ["helloworld"] = ["helloworld"],
-        ["generic"] = ["master", "node"],
-    };
-
-    public const int MaxInstances = 50;
-
+    /// <param name="clouds">The clouds a service may name; null when the director has checked them already.</param>
     /// <param name="uploads">The files sent with the manifest: form field to original file name.</param>
-    public static Manifest Parse(string text, IReadOnlyList<string> clouds, IReadOnlyDictionary<string, string> uploads)
+    public static Manifest Parse(string text, IReadOnlyList<string>? clouds, IReadOnlyDictionary<string, string> uploads)
     {
         JsonObject root;
         try
         {
             root = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { MaxDepth = 16 }) as JsonObject
-                   ?? throw ApiException.BadRequest("the manifest must be a JSON object");
+                   ?? throw new InvalidDataException("the manifest must be a JSON object");
         }
         catch (JsonException e)
         {
-            throw ApiException.BadRequest($"the manifest is not valid JSON: {e.Message}");
+            throw new InvalidDataException($"the manifest is not valid JSON: {e.Message}");
         }
-        var application = Parameters.CheckName("Application", String(root, "Application", "Application") ?? throw Field("Application", "is missing or not a string"));
+        var application = Names.Check("Application", String(root, "Application", "Application") ?? throw Field("Application", "is missing or not a string"), Invalid);
         var description = String(root, "Description", "Description");
         var services = new List<ManifestService>();
         var list = root["Services"] switch
@@ -54,11 +51,11 @@ public sealed record Manifest(string Application, string? Description, IReadOnly
             var at = $"Services[{i}]";
             if (list[i] is not JsonObject service) throw Field(at, "must be an object");
             var type = String(service, "Type", $"{at}.Type") ?? throw Field($"{at}.Type", "is missing");
-            if (!ServicesApi.Types.Contains(type)) throw Field($"{at}.Type", $"'{type}' is not a service type ({string.Join(", ", ServicesApi.Types)})");
-            if (!Deployable.TryGetValue(type, out var roles)) throw Field($"{at}.Type", $"'{type}' services cannot be deployed here yet ({string.Join(", ", Deployable.Keys)})");
-            var name = String(service, "ServiceName", $"{at}.ServiceName") is { } given ? Parameters.CheckName($"{at}.ServiceName", given) : null;
+            var serviceType = ServiceTypes.Find(type) ?? throw Field($"{at}.Type", $"'{type}' is not a service type ({string.Join(", ", ServiceTypes.All.Select(t => t.Name))})");
+            if (!serviceType.Runnable) throw Field($"{at}.Type", $"'{type}' services cannot be deployed here yet ({string.Join(", ", ServiceTypes.Runnable.Select(t => t.Name))})");
+            var name = String(service, "ServiceName", $"{at}.ServiceName") is { } given ? Names.Check($"{at}.ServiceName", given, Invalid) : null;
             var cloud = String(service, "Cloud", $"{at}.Cloud") ?? "default";
-            if (!clouds.Contains(cloud)) throw Field($"{at}.Cloud", $"'{cloud}' is not one of the clouds ({string.Join(", ", clouds)})");
+            if (clouds is not null && !clouds.Contains(cloud)) throw Field($"{at}.Cloud", $"'{cloud}' is not one of the clouds ({string.Join(", ", clouds)})");
             var start = service["Start"] switch
             {
                 null => false,
@@ -67,7 +64,7 @@ public sealed record Manifest(string Application, string? Description, IReadOnly
                 _ => throw Field($"{at}.Start", "must be 0 or 1"),
             };
             var archive = Source(service, "Archive", at, uploads);
-            if (archive is not null && type != "generic") throw Field($"{at}.Archive", $"{type} services take no code archive");
+            if (archive is not null && !serviceType.TakesCode) throw Field($"{at}.Archive", $"{type} services take no code archive");
             var script = Source(service, "StartupScript", at, uploads);
             var instances = new Dictionary<string, int>();
             if (service["StartupInstances"] is { } startup)
@@ -75,15 +72,16 @@ public sealed record Manifest(string Application, string? Description, IReadOnly
                 if (startup is not JsonObject counts) throw Field($"{at}.StartupInstances", "must be an object such as {\"node\": 2}");
                 foreach (var (role, count) in counts)
                 {
-                    if (!roles.Contains(role)) throw Field($"{at}.StartupInstances.{role}", $"is not a {type} role ({string.Join(", ", roles)})");
-                    if (count is not JsonValue c || !c.TryGetValue<int>(out var n) || n < 0 || n > MaxInstances)
-                        throw Field($"{at}.StartupInstances.{role}", $"must be a whole number from 0 to {MaxInstances}");
+                    var known = serviceType.Role(role) ?? throw Field($"{at}.StartupInstances.{role}", $"is not a {type} role ({string.Join(", ", serviceType.Roles.Select(r => r.Name))})");
+                    if (count is not JsonValue c || !c.TryGetValue<int>(out var n) || n < 0 || n > ServiceRole.MaxAgents)
+                        throw Field($"{at}.StartupInstances.{role}", $"must be a whole number from 0 to {ServiceRole.MaxAgents}");
+                    if (n < known.Min || n > known.Max)
+                        throw Field($"{at}.StartupInstances.{role}", known.Min == known.Max ? $"must be {known.Min}: a {type} service has exactly {known.Min}" : $"must be from {known.Min} to {known.Max}");
                     instances[role] = n;
                 }
-                if (instances.GetValueOrDefault("master", 1) != 1 && type == "generic") throw Field($"{at}.StartupInstances.master", "a generic service has exactly one master");
                 if (!start && instances.Values.Any(n => n > 0)) throw Field($"{at}.StartupInstances", "needs \"Start\": 1");
             }
-            services.Add(new ManifestService(type, name, cloud, start, archive, script, instances));
+            services.Add(new ManifestService(serviceType, name, cloud, start, archive, script, instances));
         }
         return new Manifest(application, description, services);
     }
@@ -110,5 +108,7 @@ public sealed record Manifest(string Application, string? Description, IReadOnly
         _ => throw Field(at, "must be a string"),
     };
 
-    private static ApiException Field(string field, string problem) => ApiException.BadRequest($"manifest: {field} {problem}");
+    private static InvalidDataException Field(string field, string problem) => Invalid($"manifest: {field} {problem}");
+
+    private static InvalidDataException Invalid(string message) => new(message);
 }

@@ -1,20 +1,24 @@
-using ConPaaS.Platform.Rpc;
+using System.Runtime.CompilerServices;
 using ConPaaS.Node;
+using ConPaaS.Platform.Rpc;
 using ConPaaS.Platform.Security;
+using ConPaaS.Platform.Services;
 
-namespace ConPaaS.Manager;
+namespace ConPaaS.Manager.Services.Helloworld;
 
 /// <summary>helloworld: each new agent is started; get_helloworld gathers a greeting from every agent.</summary>
-public sealed class HelloworldManager(long id, string name, string cloud, NodeClients clients, ManagerLog log)
-    : ServiceManager(id, "helloworld", name, cloud, clients, log)
+public sealed class HelloworldManager(ServiceContext context) : ServiceManager(ServiceTypes.Helloworld, context)
 {
+    [ModuleInitializer]
+    internal static void Register() => ServiceManagers.Register(ServiceTypes.Helloworld, c => new HelloworldManager(c));
+
     protected override async Task NodesAddedAsync(IReadOnlyList<AgentNode> added, IReadOnlyList<AgentNode> existing, CancellationToken cancellationToken) =>
         await Task.WhenAll(added.Select(n => Clients.CallAsync(n.Address, Roles.Agent, "startup", new { }, cancellationToken)));
 
     protected override async Task<object?> TypeDispatchAsync(RpcCall call, CancellationToken cancellationToken)
     {
         if (call.Method != "get_helloworld") return null;
-        if (State != "RUNNING") throw new RpcException($"service {Id} is {State}, not RUNNING");
+        if (State != LifecycleState.Running) throw new RpcException($"service {Id} is {State}, not RUNNING");
         var greetings = await Task.WhenAll(Nodes.Select(n => Clients.CallAsync(n.Address, Roles.Agent, "get_helloworld", new { }, cancellationToken)));
         return new { helloworld = string.Join("\n", greetings.Select(g => g?.ToString())) };
     }

@@ -1,9 +1,11 @@
+using System.Runtime.CompilerServices;
+using ConPaaS.Platform.Services;
 using ConPaaS.Platform.Rpc;
 using System.Text.Json.Nodes;
 using ConPaaS.Node;
 using ConPaaS.Processes;
 
-namespace ConPaaS.Agent;
+namespace ConPaaS.Agent.Services.Generic;
 
 /// <summary>
 /// The generic agent runs the user's five scripts from the active code version, with the documented guarantees:
@@ -15,12 +17,14 @@ namespace ConPaaS.Agent;
 /// </summary>
 public sealed class GenericAgent(AgentFiles files, NodeContext context) : AgentService(files, context)
 {
-    public static readonly string[] Scripts = ["init.sh", "notify.sh", "run.sh", "interrupt.sh", "cleanup.sh"];
-    private const string NeverStarted = "NEVER STARTED";
-    private const string Running = "RUNNING";
+    [ModuleInitializer]
+    internal static void Register() => AgentServices.Register(ServiceTypes.Generic, (files, context) => new GenericAgent(files, context));
+
+    private const string NeverStarted = GenericScripts.NeverStarted;
+    private const string Running = GenericScripts.Running;
 
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, string> _status = Scripts.ToDictionary(s => s, _ => NeverStarted);
+    private readonly Dictionary<string, string> _status = GenericScripts.All.ToDictionary(s => s, _ => NeverStarted);
     private readonly Dictionary<string, BackgroundProcess> _running = [];
     private readonly HashSet<string> _initialized = [];
     private string? _version;
@@ -75,7 +79,7 @@ public sealed class GenericAgent(AgentFiles files, NodeContext context) : AgentS
             if (Directory.Exists(Files.CodeDirectory)) Directory.Delete(Files.CodeDirectory, recursive: true);
             Directory.Move(staged, Files.CodeDirectory);
             _version = version;
-            foreach (var script in Scripts) _status[script] = NeverStarted;
+            foreach (var script in GenericScripts.All) _status[script] = NeverStarted;
         }
         AgentLog.Write(Files, $"code version {version} is now active");
         return true;
@@ -91,12 +95,12 @@ public sealed class GenericAgent(AgentFiles files, NodeContext context) : AgentS
                 case "init":
                     if (!_initialized.Add(_version)) return $"init.sh already ran for {_version}";
                     if (_running.Count > 0) throw new RpcException("scripts are running; init.sh waits for them");
-                    return Start("init.sh", parameters);
+                    return Start(GenericScripts.Init, parameters);
                 case "notify":
                     return Start("notify.sh", parameters);
                 case "run" or "cleanup":
                     if (_running.Count > 0) throw new RpcException($"cannot {command}: scripts are running ({string.Join(", ", _running.Keys)}); interrupt them first");
-                    if (command == "run" && _status["init.sh"] == NeverStarted && File.Exists(ScriptPath("init.sh")))
+                    if (command == "run" && _status[GenericScripts.Init] == NeverStarted && File.Exists(ScriptPath(GenericScripts.Init)))
                         throw new RpcException("init.sh has not run for this code version");
                     return Start(command + ".sh", parameters);
                 case "interrupt":
@@ -165,10 +169,7 @@ public sealed class GenericAgent(AgentFiles files, NodeContext context) : AgentS
     private void WriteAgents(JsonArray agents)
     {
         lock (_gate) _agents = (JsonArray)agents.DeepClone();
-        Directory.CreateDirectory(Path.GetDirectoryName(Files.AgentsFile)!);
-        var temporary = Files.AgentsFile + ".tmp";
-        File.WriteAllText(temporary, agents.ToJsonString());
-        File.Move(temporary, Files.AgentsFile, overwrite: true);
+        ConPaaS.Common.AtomicFile.WriteAllText(Files.AgentsFile, agents.ToJsonString());
     }
 
     private static List<string> Parameters(RpcCall call) => call.Params["parameters"] switch

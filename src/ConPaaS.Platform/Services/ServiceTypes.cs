@@ -1,0 +1,29 @@
+namespace ConPaaS.Platform.Services;
+
+/// <summary>
+/// The registry: one line per service type, in the order the director lists them. Types not yet runnable are
+/// offered by name (as the original director did) and refused when something tries to run them.
+/// </summary>
+public static class ServiceTypes
+{
+    private static readonly List<ServiceType> Registered = [];
+
+    public static readonly ServiceType Php = Register(new("php", "PHP web hosting", [], TakesCode: true, Runnable: false));
+    public static readonly ServiceType Java = Register(new("java", "Java web hosting", [], TakesCode: true, Runnable: false));
+    public static readonly ServiceType Helloworld = Register(new("helloworld", "agents that greet", [new("helloworld", 1)], TakesCode: false, Runnable: true));
+    public static readonly ServiceType Xtreemfs = Register(new("xtreemfs", "the XtreemFS distributed file system", [], TakesCode: false, Runnable: false));
+    public static readonly ServiceType Mysql = Register(new("mysql", "MySQL databases", [], TakesCode: false, Runnable: false));
+    public static readonly ServiceType Generic = Register(new("generic", "your own scripts on a master and nodes", [new("master", 1, Min: 1, Max: 1), new("node", 0)], TakesCode: true, Runnable: true));
+
+    public static IReadOnlyList<ServiceType> All => Registered;
+
+    public static IEnumerable<ServiceType> Runnable => Registered.Where(t => t.Runnable);
+
+    public static ServiceType? Find(string name) => Registered.FirstOrDefault(t => t.Name == name);
+
+    private static ServiceType Register(ServiceType type)
+    {
+        Registered.Add(type);
+        return type;
+    }
+}
