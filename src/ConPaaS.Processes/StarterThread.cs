@@ -24,21 +24,22 @@ internal static class StarterThread
         thread.Start();
     }
 
-    public static void Start(System.Diagnostics.Process process)
+    /// <summary>Runs <paramref name="start"/> on the starter thread and returns what it returned (or throws what it
+    /// threw). It must fork synchronously, as CliWrap's <c>ExecuteAsync</c> does before it returns its task.</summary>
+    public static T Run<T>(Func<T> start)
     {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
         Work.Add(() =>
         {
             try
             {
-                process.Start();
-                done.SetResult();
+                done.SetResult(start());
             }
             catch (Exception e)
             {
                 done.SetException(e);
             }
         });
-        done.Task.GetAwaiter().GetResult();
+        return done.Task.GetAwaiter().GetResult();
     }
 }

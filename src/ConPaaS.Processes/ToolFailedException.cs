@@ -1,8 +1,8 @@
 namespace ConPaaS.Processes;
 
 /// <summary>
-/// An external tool exited non-zero or could not be started. The message names the tool, the command line,
-/// the exit code and the tail of its standard error: everything a user needs to reproduce it by hand.
+/// An external tool exited non-zero, could not be started, or would not end when killed. The message names the tool,
+/// the command line, the exit code and the tail of its standard error: everything a user needs to reproduce it by hand.
 /// </summary>
 public sealed class ToolFailedException : Exception
 {
@@ -16,6 +16,12 @@ public sealed class ToolFailedException : Exception
 
     public ToolFailedException(Command command, Exception startFailure)
         : base(Describe(command, $"could not be started ({startFailure.Message})", ""), startFailure)
+    {
+    }
+
+    /// <summary>The tool was killed but had not ended when we stopped waiting for it.</summary>
+    internal ToolFailedException(Command command, int pid, TimeSpan waited)
+        : base(Describe(command, $"was killed but had not ended {waited.TotalSeconds:0} s later (pid {pid}; SIGKILL waits while a process is stuck in the kernel: uninterruptible I/O, a frozen cgroup)", ""))
     {
     }
 
