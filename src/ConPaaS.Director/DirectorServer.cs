@@ -1,9 +1,8 @@
-using System.Security.Authentication;
 using ConPaaS.Director.Api;
 using ConPaaS.Director.Cloud;
 using ConPaaS.Director.Data;
 using ConPaaS.Director.Lifecycle;
-using Microsoft.AspNetCore.Http.Features;
+using ConPaaS.Node;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 
 namespace ConPaaS.Director;
@@ -13,11 +12,10 @@ public sealed class DirectorServer
 {
     public static WebApplication Build(DirectorSettings settings)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-dd HH:mm:ss "; });
-        builder.Logging.SetMinimumLevel(settings.Debug ? LogLevel.Debug : LogLevel.Information);
-        builder.Logging.AddFilter("Microsoft", settings.Debug ? LogLevel.Information : LogLevel.Warning);
+        // Client certificates are optional at the TLS level because registration, login and the public lists need
+        // none; a certificate that is offered must chain to our CA and be valid now, or the handshake fails.
+        var builder = HttpsHost.Create(settings.Listen, services => services.GetRequiredService<DirectorCertificates>().Server,
+            ClientCertificateMode.AllowCertificate, (services, certificate) => services.GetRequiredService<DirectorCertificates>().Authority.Validates(certificate), settings.MaxRequestBytes, settings.Debug);
 
         var database = new Database(settings.DatabasePath);
         database.Migrate();
@@ -35,24 +33,6 @@ public sealed class DirectorServer
         builder.Services.AddSingleton<Lifecycle.Services>();
         builder.Services.AddSingleton<Volumes>();
         builder.Services.AddHostedService<CreditCharger>();
-        builder.Services.Configure<FormOptions>(o => o.MultipartBodyLengthLimit = settings.MaxRequestBytes);
-
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = settings.MaxRequestBytes;
-            kestrel.Listen(settings.Listen, listen => listen.UseHttps(https =>
-            {
-                var certificates = listen.KestrelServerOptions.ApplicationServices.GetRequiredService<DirectorCertificates>();
-                https.ServerCertificate = certificates.Server;
-                https.SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
-                // Optional at the TLS level because registration, login and the public lists need none; a
-                // certificate that is offered must chain to our CA and be valid now, or the handshake fails.
-                https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
-                https.ClientCertificateValidation = (certificate, _, _) => certificates.Authority.Validates(certificate);
-            }));
-        });
-
         var app = builder.Build();
         app.UseConPaaSErrors();
         app.MapUsersApi();

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using ConPaaS.Platform.Rpc;
@@ -15,7 +14,7 @@ public sealed class NodeClients : IDisposable
     private readonly NodeContext _context;
     private readonly X509Certificate2 _own;
     private readonly HttpClient _director;
-    private readonly ConcurrentDictionary<string, HttpClient> _nodes = new();
+    private readonly NodeRpcClients _nodes;
 
     public X509Certificate2 Ca { get; }
 
@@ -25,6 +24,7 @@ public sealed class NodeClients : IDisposable
         _own = TlsClient.LoadPem(Path.Combine(context.CertificateDirectory, "cert.pem"), Path.Combine(context.CertificateDirectory, "key.pem"));
         Ca = X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(context.CertificateDirectory, "ca_cert.pem")));
         _director = TlsClient.Create(Ca, _own, checkHostName: true, timeout: TimeSpan.FromMinutes(5));
+        _nodes = new NodeRpcClients(Ca, _own, TimeSpan.FromMinutes(5));
     }
 
     /// <summary>POSTs a form to the director; its <c>{"error": ...}</c> becomes an <see cref="RpcException"/>.</summary>
@@ -43,17 +43,12 @@ public sealed class NodeClients : IDisposable
 
     /// <summary>Calls a JSON-RPC method on the node at <paramref name="address"/>, which must hold a certificate of
     /// <paramref name="role"/> for this application.</summary>
-    public async Task<JsonNode?> CallAsync(string address, string role, string method, object parameters, CancellationToken cancellationToken, HttpContent? upload = null)
-    {
-        var client = _nodes.GetOrAdd($"{role}@{address}", _ => TlsClient.Create(Ca, _own, checkHostName: false, timeout: TimeSpan.FromMinutes(5),
-            acceptServer: server => server.Role == role && server.Uid == _context.UserId && server.ApplicationId == _context.AppId));
-        using var response = await client.PostAsync($"https://{address}/", upload ?? JsonRpc.Request(0, method, parameters), cancellationToken);
-        return await JsonRpc.ResultAsync(response, cancellationToken);
-    }
+    public Task<JsonNode?> CallAsync(string address, string role, string method, object parameters, CancellationToken cancellationToken, HttpContent? upload = null) =>
+        _nodes.SendAsync(address, new NodePeer(role, _context.UserId, _context.AppId), upload ?? JsonRpc.Request(0, method, parameters), cancellationToken);
 
     public void Dispose()
     {
         _director.Dispose();
-        foreach (var client in _nodes.Values) client.Dispose();
+        _nodes.Dispose();
     }
 }

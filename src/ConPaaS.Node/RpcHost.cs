@@ -1,14 +1,10 @@
 using ConPaaS.Platform.Rpc;
-using System.Security.Authentication;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ConPaaS.Platform.Security;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace ConPaaS.Node;
 
@@ -29,24 +25,8 @@ public sealed class RpcHost(NodeContext context, Func<CertificateIdentity, bool>
         var own = TlsClient.LoadPem(Path.Combine(certificates, "cert.pem"), Path.Combine(certificates, "key.pem"));
         var ca = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(certificates, "ca_cert.pem")));
 
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-dd HH:mm:ss "; });
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = MaxBodyBytes;
-            kestrel.Listen(context.Listen, listen => listen.UseHttps(https =>
-            {
-                https.ServerCertificate = own;
-                https.SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
-                https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
-                https.ClientCertificateValidation = (certificate, _, _) => CertificateAuthority.Validates(ca, certificate);
-            }));
-        });
-        builder.Services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(o => o.MultipartBodyLengthLimit = MaxBodyBytes);
-        var app = builder.Build();
+        var app = HttpsHost.Create(context.Listen, _ => own, ClientCertificateMode.RequireCertificate,
+            (_, certificate) => CertificateAuthority.Validates(ca, certificate), MaxBodyBytes).Build();
         app.MapMethods("/", ["GET", "POST"], HandleAsync);
         return app;
     }

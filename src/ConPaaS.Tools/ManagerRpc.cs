@@ -24,21 +24,30 @@ public static class ManagerRpc
         return await SendAsync(session, application, content, cancellationToken);
     }
 
+    // Certificates are read once per run, and one connection per manager is kept for the run's later calls
+    // (list_nodes asks once per node).
+    private static (NodeRpcClients Clients, long Uid)? _own;
+
+    private static (NodeRpcClients Clients, long Uid) Own(ToolsConfig config)
+    {
+        if (_own is { } known) return known;
+        if (!File.Exists(config.CertificatePath)) throw new CliException("no certificate; run 'cps-tools user get_certificate'");
+        var certificate = TlsClient.LoadPem(config.CertificatePath, config.KeyPath);
+        var clients = new NodeRpcClients(X509Certificate2.CreateFromPem(File.ReadAllText(config.CaPath)), certificate, TimeSpan.FromSeconds(300));
+        _own = (clients, CertificateIdentity.FromCertificate(certificate).Uid);
+        return _own.Value;
+    }
+
     private static async Task<JsonNode?> SendAsync(Session session, JsonObject application, HttpContent content, CancellationToken cancellationToken)
     {
-        var config = session.Director.Config;
         var aid = application["aid"]!.GetValue<long>();
         if (Output.Cell(application["status"]) != "RUNNING" || application["manager"] is null)
             throw new CliException($"application {aid} is {Output.Cell(application["status"])}; start it first");
         var address = $"{Output.Cell(application["manager"])}:{application["manager_port"]?.GetValue<long>() ?? 443}";
-        if (!File.Exists(config.CertificatePath)) throw new CliException("no certificate; run 'cps-tools user get_certificate'");
-        using var http = TlsClient.Create(X509Certificate2.CreateFromPem(File.ReadAllText(config.CaPath)), TlsClient.LoadPem(config.CertificatePath, config.KeyPath),
-            checkHostName: false, timeout: TimeSpan.FromSeconds(300),
-            acceptServer: server => server.Role == Roles.Manager && server.ApplicationId == aid);
+        var (clients, uid) = Own(session.Director.Config);
         try
         {
-            using var response = await http.PostAsync($"https://{address}/", content, cancellationToken);
-            return await JsonRpc.ResultAsync(response, cancellationToken);
+            return await clients.SendAsync(address, new NodePeer(Roles.Manager, uid, aid), content, cancellationToken);
         }
         catch (HttpRequestException e)
         {

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net.Http.Json;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using ConPaaS.Director.Data;
 using ConPaaS.Platform.Rpc;
@@ -14,7 +12,10 @@ namespace ConPaaS.Director.Lifecycle;
 /// </summary>
 public sealed class ManagerClient(DirectorCertificates certificates) : IDisposable
 {
-    private readonly ConcurrentDictionary<(long Aid, string Address), HttpClient> _clients = new();
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    // The director calls as each application's owner, so it keeps one set of clients per user.
+    private readonly ConcurrentDictionary<long, NodeRpcClients> _byUser = new();
 
     public Task<JsonNode?> CallAsync(Application application, string method, object parameters, CancellationToken cancellationToken, long serviceId = 0) =>
         SendAsync(application, JsonRpc.Request(serviceId, method, parameters), cancellationToken);
@@ -24,31 +25,25 @@ public sealed class ManagerClient(DirectorCertificates certificates) : IDisposab
         IEnumerable<UploadedFile> files, CancellationToken cancellationToken)
         => SendAsync(application, JsonRpc.Upload(serviceId, method, fields, files), cancellationToken);
 
-    private async Task<JsonNode?> SendAsync(Application application, HttpContent content, CancellationToken cancellationToken)
+    private Task<JsonNode?> SendAsync(Application application, HttpContent content, CancellationToken cancellationToken)
     {
         if (application.Manager is null || application.ManagerPort is null)
-            throw new InvalidOperationException($"application {application.Aid} has no manager");
-        var address = $"{application.Manager}:{application.ManagerPort}";
-        var client = _clients.GetOrAdd((application.Aid, address), key => TlsClient.Create(
-            certificates.Authority.Certificate, certificates.ForwardingCertificate(application.Uid), checkHostName: false,
-            timeout: TimeSpan.FromSeconds(30),
-            acceptServer: server => server.Role == Roles.Manager && server.ApplicationId == key.Aid && server.Uid == application.Uid));
-        using (content)
         {
-            using var response = await client.PostAsync($"https://{address}/", content, cancellationToken);
-            return await JsonRpc.ResultAsync(response, cancellationToken);
+            content.Dispose();
+            throw new InvalidOperationException($"application {application.Aid} has no manager");
         }
+        var clients = _byUser.GetOrAdd(application.Uid, uid => new NodeRpcClients(certificates.Authority.Certificate, certificates.ForwardingCertificate(uid), Timeout));
+        return clients.SendAsync($"{application.Manager}:{application.ManagerPort}", new NodePeer(Roles.Manager, application.Uid, application.Aid), content, cancellationToken);
     }
 
     /// <summary>Forgets the clients for an application whose manager went away.</summary>
     public void Forget(long aid)
     {
-        foreach (var key in _clients.Keys.Where(k => k.Aid == aid).ToArray())
-            if (_clients.TryRemove(key, out var client)) client.Dispose();
+        foreach (var clients in _byUser.Values) clients.Forget(aid);
     }
 
     public void Dispose()
     {
-        foreach (var client in _clients.Values) client.Dispose();
+        foreach (var clients in _byUser.Values) clients.Dispose();
     }
 }
