@@ -97,10 +97,13 @@ public sealed class YamlMap
         var other => throw Error(key, $"'{other}' is not true or false"),
     };
 
-    public T? Enum<T>(string key) where T : struct, System.Enum
+    public T? Enum<T>(string key) where T : struct, System.Enum => String(key) is { } text ? ParseEnum<T>(key, text) : null;
+
+    /// <summary>A list of enum values, each spelled as in the files ("rootfs-tar"); an absent key is an empty list.</summary>
+    public IReadOnlyList<T> Enums<T>(string key) where T : struct, System.Enum => Strings(key).Select(text => ParseEnum<T>(key, text)).ToList();
+
+    private T ParseEnum<T>(string key, string text) where T : struct, System.Enum
     {
-        var text = String(key);
-        if (text is null) return null;
         var normalized = text.Replace("-", "").Replace("_", "");
         return System.Enum.TryParse<T>(normalized, ignoreCase: true, out var value) && System.Enum.IsDefined(value)
             ? value

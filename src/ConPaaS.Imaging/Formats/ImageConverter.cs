@@ -1,5 +1,4 @@
 using ConPaaS.Common;
-using ConPaaS.Imaging.Common;
 
 namespace ConPaaS.Imaging.Formats;
 

@@ -26,14 +26,8 @@ public sealed class RawFileSource : DiskSource
         if (_nextRange == _data.Count || _data[_nextRange].Start >= end) return false;
 
         var wanted = (int)Math.Clamp(Length - offset, 0, buffer.Length);
-        var filled = 0;
-        while (filled < wanted)
-        {
-            var read = RandomAccess.Read(_handle, buffer[filled..wanted], offset + filled);
-            if (read == 0) break;
-            filled += read;
-        }
-        buffer[filled..].Clear();
+        FileReads.ReadExactlyAt(_handle, buffer[..wanted], offset, "raw disk");
+        buffer[wanted..].Clear();
         return true;
     }
 

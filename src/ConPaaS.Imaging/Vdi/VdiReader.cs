@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using ConPaaS.Imaging.Common;
 using ConPaaS.Imaging.Sources;
 
 namespace ConPaaS.Imaging.Vdi;
@@ -14,16 +15,11 @@ public sealed class VdiReader : DiskSource
     {
         if (!stream.CanSeek) throw new NotSupportedException("reading a VDI needs a seekable stream");
         _stream = stream;
-        var head = new byte[VdiHeader.Size];
-        stream.Position = 0;
-        stream.ReadExactly(head);
-        _header = VdiHeader.Read(head);
+        _header = VdiHeader.Read(FileReads.ReadExactlyAt(stream, 0, VdiHeader.Size, "VDI header"));
         var mapBytes = (long)_header.BlocksInImage * 4;
         if (_header.BlockMapOffset + mapBytes > stream.Length || _header.BlocksInImage > (1 << 26))
             throw new InvalidDataException($"VDI block map ({_header.BlocksInImage} entries at byte {_header.BlockMapOffset}) lies beyond the file (truncated?)");
-        var raw = new byte[mapBytes];
-        stream.Position = _header.BlockMapOffset;
-        stream.ReadExactly(raw);
+        var raw = FileReads.ReadExactlyAt(stream, _header.BlockMapOffset, (int)mapBytes, "VDI block map");
         _map = new uint[_header.BlocksInImage];
         for (var i = 0; i < _map.Length; i++)
         {
@@ -41,8 +37,7 @@ public sealed class VdiReader : DiskSource
         {
             var entry = _map[block];
             if (entry >= VdiHeader.Discarded) return false;
-            _stream.Position = _header.DataOffset + (long)entry * _header.BlockSize + inBlock;
-            _stream.ReadExactly(target);
+            FileReads.ReadExactlyAt(_stream, target, _header.DataOffset + (long)entry * _header.BlockSize + inBlock, $"VDI block {block}");
             return true;
         });
 

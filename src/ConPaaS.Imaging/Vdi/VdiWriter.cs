@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using ConPaaS.Imaging.Common;
 using ConPaaS.Imaging.Formats;
 using ConPaaS.Imaging.Sources;
 
@@ -20,7 +21,7 @@ public sealed class VdiWriter : IImageWriter
         if (!output.CanSeek) throw new NotSupportedException("a VDI needs a seekable output: its block map comes before the data");
         var blocks = checked((uint)((source.Length + BlockSize - 1) / BlockSize));
         var map = new uint[blocks];
-        var dataOffset = checked((uint)AlignUp(BlockMapOffset + blocks * 4L, BlockSize));
+        var dataOffset = checked((uint)ByteSize.AlignUp(BlockMapOffset + blocks * 4L, BlockSize));
         var start = output.Position;
         output.Position = start + dataOffset;
 
@@ -46,13 +47,11 @@ public sealed class VdiWriter : IImageWriter
         var head = new byte[dataOffset];
         new VdiHeader(VdiHeader.TypeDynamic, BlockMapOffset, dataOffset, (ulong)source.Length, BlockSize, blocks, allocated,
             ImageUuid == Guid.Empty ? Guid.NewGuid() : ImageUuid,
-            ImageUuid == Guid.Empty ? Guid.NewGuid() : Common.DeterministicId.Guid($"{ImageUuid}/last-snapshot")).Write(head);
+            ImageUuid == Guid.Empty ? Guid.NewGuid() : DeterministicId.Guid($"{ImageUuid}/last-snapshot")).Write(head);
         for (var i = 0; i < blocks; i++) BinaryPrimitives.WriteUInt32LittleEndian(head.AsSpan(BlockMapOffset + i * 4), map[i]);
         output.Position = start;
         output.Write(head);
         output.Position = end;
         output.Flush();
     }
-
-    private static long AlignUp(long value, long alignment) => (value + alignment - 1) / alignment * alignment;
 }

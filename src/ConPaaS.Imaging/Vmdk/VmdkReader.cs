@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using ConPaaS.Imaging.Common;
 using ConPaaS.Imaging.Sources;
 
 namespace ConPaaS.Imaging.Vmdk;
@@ -221,20 +222,11 @@ public sealed class VmdkReader : DiskSource
         return table;
     }
 
+    /// <summary>Reads at an offset; from a non-seekable stream only the next bytes can be read.</summary>
     private byte[] ReadExactlyAt(long offset, int count, string where)
     {
-        if (count < 0 || offset < 0 || offset + count > _fileLength)
-            throw new InvalidDataException($"{where}: {count} bytes at offset {offset} lie beyond the end of the {_fileLength}-byte file (truncated?)");
-        if (_stream.CanSeek) _stream.Position = offset;
-        else if (offset != _position) throw new InvalidOperationException($"{where}: non-seekable read out of order");
-        var buffer = new byte[count];
-        var filled = 0;
-        while (filled < count)
-        {
-            var read = _stream.Read(buffer, filled, count - filled);
-            if (read == 0) throw new InvalidDataException($"{where}: the file ends at byte {offset + filled}, {count - filled} bytes short (truncated?)");
-            filled += read;
-        }
+        if (!_stream.CanSeek && offset != _position) throw new InvalidOperationException($"{where}: non-seekable read out of order");
+        var buffer = FileReads.ReadExactlyAt(_stream, offset, count, where);
         _position = offset + count;
         return buffer;
     }
