@@ -52,7 +52,8 @@ public sealed class DirectorCertificates
         return TlsClient.LoadPem(certificatePath, keyPath);
     }
 
-    /// <summary>A short-lived user certificate for <paramref name="uid"/>, made once per director run.</summary>
+    /// <summary>A user certificate for <paramref name="uid"/> (valid a year, like every leaf the CA issues), made once
+    /// per director run and kept only in memory.</summary>
     public X509Certificate2 ForwardingCertificate(long uid) => _forwarding.GetOrAdd(uid, id =>
     {
         var (certificate, key) = Authority.IssueWithKey(new CertificateIdentity(id, Roles.User, 0, "director"));

@@ -120,7 +120,7 @@ public class GitDeploymentTests
         Assert.Contains("code-default", await sandbox.CpsToolsOkAsync("generic", "list_codes", "1", "1"));
     }
 
-    private static string NewKey(string directory, string name)
+    internal static string NewKey(string directory, string name)
     {
         var path = Path.Combine(directory, name + "_ed25519");
         HostTool.Run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name + "@test", "-f", path);

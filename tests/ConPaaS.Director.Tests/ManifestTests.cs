@@ -49,6 +49,29 @@ public class ManifestTests
         }
     }
 
+    [Fact]
+    public async Task The_application_manager_deploys_the_manifest_and_reports_it()
+    {
+        await using var sandbox = await Sandbox.StartAsync();
+        await sandbox.CpsToolsOkAsync("user", "get_certificate");
+        var manifest = Path.Combine(sandbox.Home, "hello.mnf");
+        File.WriteAllText(manifest, """
+            { "Application": "Greetings", "Services": [ { "Type": "helloworld", "Start": 1, "StartupInstances": { "helloworld": 3 } } ] }
+            """);
+        Assert.Equal("Application 'Greetings' created with id 1.\n", await sandbox.CpsToolsOkAsync("application", "manifest", manifest));
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        string log;
+        while (!(log = (await sandbox.CpsToolsAsync("application", "get_log", "1")).StandardOutput).Contains("the manifest is deployed") && DateTime.UtcNow < deadline)
+            await Task.Delay(200);
+        Assert.Contains("deploying the manifest of 'Greetings': 1 services", log);
+        Assert.Contains("service 1: started, 3 agent(s) as the manifest asks", log);
+        Assert.Equal(3, (await sandbox.CpsToolsOkAsync("helloworld", "get_helloworld", "1", "1")).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        // The director numbered the service the manager added, and did none of the deploying itself.
+        Assert.Equal("1|1|helloworld|helloworld", sandbox.Sql("SELECT application_id, sid, name, type FROM services"));
+        Assert.DoesNotContain("manifest", File.ReadAllText(sandbox.Log));
+    }
+
     [Theory]
     [InlineData("""{ "Services": [] }""", "ERROR: manifest: Application is missing or not a string")]
     [InlineData("""{ "Application": "x", "Services": [ { "ServiceName": "no type" } ] }""", "ERROR: manifest: Services[0].Type is missing")]
