@@ -1,4 +1,3 @@
-using ConPaaS.Builder;
 namespace ConPaaS.Build;
 
 /// <summary>A failure the user can act on: printed as one line without a stack trace.</summary>

@@ -1,7 +1,7 @@
-using ConPaaS.Builder;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using ConPaaS.Build;
+using ConPaaS.Builder;
 using ConPaaS.Processes;
 
 // The build host. ./build.sh installs host tools and then runs this; see README.md.
@@ -31,21 +31,21 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
 try
 {
     var plan = graph.PlanFor(options.Target);
-    var missing = plan.SelectMany(t => HostTools.Missing(root, t.Name)).Distinct().ToList();
+    var missing = HostTool.Missing(plan.SelectMany(t => t.Tools));
     if (options.MissingTools)
     {
-        foreach (var (tool, package) in missing) Console.WriteLine($"{tool} {package}");
+        foreach (var tool in missing) Console.WriteLine($"{tool.Name} {tool.Package}");
         return 0;
     }
     if (options.DryRun)
     {
         Console.WriteLine($"plan for {plan[^1].Name} ({plan.Count} target{(plan.Count == 1 ? "" : "s")}):");
         for (var i = 0; i < plan.Count; i++) Console.WriteLine($"  {i + 1}. {plan[i].Name,-14} {plan[i].Description}");
-        foreach (var (tool, package) in missing) Console.WriteLine($"  missing host tool: {tool} (package {package})");
+        foreach (var tool in missing) Console.WriteLine($"  missing host tool: {tool.Name} (package {tool.Package})");
         return 0;
     }
     if (missing.Count > 0)
-        throw new BuildException($"missing host tools: {string.Join(", ", missing.Select(m => m.Tool))}; " +
+        throw new BuildException($"missing host tools: {string.Join(", ", missing.Select(m => m.Name))}; " +
             $"install them with: apt-get install -y {string.Join(' ', missing.Select(m => m.Package).Distinct())} (./build.sh does this when run as root)");
 
     var context = new BuildContext(root, cancellation.Token);

@@ -1,4 +1,3 @@
-using ConPaaS.Builder;
 namespace ConPaaS.Build;
 
 internal static class RepositoryRoot

@@ -1,4 +1,3 @@
-using ConPaaS.Builder;
 namespace ConPaaS.Build;
 
 /// <summary>The targets and their dependencies; turns a requested target into the order to run.</summary>

@@ -1,5 +1,6 @@
-using ConPaaS.Builder;
 using System.Diagnostics;
+using ConPaaS.Builder;
+using ConPaaS.Builder.Stages;
 using ConPaaS.Processes;
 
 namespace ConPaaS.Build.Targets;
@@ -15,6 +16,8 @@ internal static class BenchTarget
     private const int Rounds = 2;
     private const double VmdkTarget = 0.5;
     private const string FilesystemContent = "/usr/share/dotnet"; // real, mixed data that every machine with the SDK has
+
+    public static IReadOnlyList<HostTool> HostTools => [.. BuildContext.Tools, SharedTools.Dotnet, SharedTools.QemuImg, CustomizeStage.Mke2fs];
 
     public static async Task RunAsync(BuildContext context)
     {
@@ -36,9 +39,8 @@ internal static class BenchTarget
     {
         var ours = Path.Combine(work, "ours.vmdk");
         var theirs = Path.Combine(work, "qemu.vmdk");
-        var cpsImage = Path.Combine(context.Bin, "cps-image");
-        var ourCommand = new Command(cpsImage, "convert", "--to", "vmdk", disk, ours);
-        var qemuCommand = new Command("qemu-img", "convert", "-O", "vmdk", "-o", "subformat=streamOptimized", disk, theirs);
+        var ourCommand = ToolsTarget.Published(context, "cps-image", "convert", "--to", "vmdk", disk, ours);
+        var qemuCommand = SharedTools.QemuImg.Command("convert", "-O", "vmdk", "-o", "subformat=streamOptimized", disk, theirs);
 
         await using (var warm = File.OpenRead(disk)) await warm.CopyToAsync(Stream.Null, context.CancellationToken); // same page cache for both
         var ourTimes = new List<double>();
@@ -51,8 +53,8 @@ internal static class BenchTarget
 
         foreach (var vmdk in new[] { ours, theirs })
         {
-            await context.RunAsync(new Command("qemu-img", "compare", disk, vmdk));
-            await context.RunAsync(new Command("qemu-img", "check", vmdk));
+            await context.RunAsync(SharedTools.QemuImg.Command("compare", disk, vmdk));
+            await context.RunAsync(SharedTools.QemuImg.Command("check", vmdk));
         }
 
         var best = ourTimes.Min();
@@ -69,10 +71,10 @@ internal static class BenchTarget
     private static async Task DirectorBenchAsync(BuildContext context, string work)
     {
         var output = Path.Combine(work, "director-bench");
-        await context.RunAsync(new Command("dotnet", "build", Path.Combine(context.Root, "bench", "ConPaaS.Bench", "ConPaaS.Bench.csproj"),
+        await context.RunAsync(SharedTools.Dotnet.Command("build", Path.Combine(context.Root, "bench", "ConPaaS.Bench", "ConPaaS.Bench.csproj"),
             "-c", "Release", "--nologo", "-v", "quiet", "-o", output), echoOutput: false);
-        await context.RunAsync(new Command("dotnet", Path.Combine(output, "ConPaaS.Bench.dll"), "director", context.Bin).Contained());
-        await context.RunAsync(new Command("dotnet", Path.Combine(output, "ConPaaS.Bench.dll"), "lifecycle", context.Bin).Contained());
+        await context.RunAsync(SharedTools.Dotnet.Command(Path.Combine(output, "ConPaaS.Bench.dll"), "director", context.Bin).Contained());
+        await context.RunAsync(SharedTools.Dotnet.Command(Path.Combine(output, "ConPaaS.Bench.dll"), "lifecycle", context.Bin).Contained());
     }
 
     private static async Task<double> TimeAsync(BuildContext context, Command command, string output)
@@ -92,11 +94,11 @@ internal static class BenchTarget
         var directory = await context.Cache.GetOrBuildAsync("bench-disk", key, async work =>
         {
             var filesystem = Path.Combine(work, "root.ext4");
-            await context.RunAsync(new Command("mke2fs", "-q", "-F", "-t", "ext4", "-d", FilesystemContent, "-E", "root_owner=0:0",
+            await context.RunAsync(CustomizeStage.Mke2fs.Command("-q", "-F", "-t", "ext4", "-d", FilesystemContent, "-E", "root_owner=0:0",
                 filesystem, "2044M"));
             var layout = Path.Combine(work, "layout.yaml");
             await File.WriteAllTextAsync(layout, "table: mbr\nsize: 2GiB\npartitions:\n  - { name: root, type: linux, size: rest, image: root.ext4 }\n");
-            await context.RunAsync(new Command(Path.Combine(context.Bin, "cps-image"), "layout", layout, Path.Combine(work, "disk.raw")));
+            await context.RunAsync(ToolsTarget.Published(context, "cps-image", "layout", layout, Path.Combine(work, "disk.raw")));
             File.Delete(filesystem);
         });
         return Path.Combine(directory, "disk.raw");

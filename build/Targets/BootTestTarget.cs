@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Formats.Tar;
-using System.Net;
-using System.Net.Sockets;
 using ConPaaS.Builder;
 using ConPaaS.Processes;
 
@@ -17,6 +15,15 @@ internal static class BootTestTarget
     private static readonly TimeSpan LoginTimeout = TimeSpan.FromMinutes(4);
     private const string User = "stack", Password = "contrail";
 
+    private static readonly HostTool QemuSystem = new("qemu-system-x86_64", "qemu-system-x86");
+
+    /// <summary>sshpass types the password for ssh.</summary>
+    private static readonly HostTool Sshpass = new("sshpass", "sshpass");
+
+    public static readonly HostTool Ssh = new("ssh", "openssh-client");
+
+    public static IReadOnlyList<HostTool> HostTools => [.. BuildContext.Tools, SharedTools.QemuImg, QemuSystem, Sshpass, Ssh];
+
     public static async Task RunAsync(BuildContext context)
     {
         var ova = Path.Combine(context.Images, "ConPaaS-Nutshell.ova");
@@ -27,7 +34,7 @@ internal static class BootTestTarget
         {
             var vmdk = ExtractDisk(ova, work);
             var overlay = Path.Combine(work, "overlay.qcow2");
-            await context.RunAsync(new Command("qemu-img", "create", "-q", "-f", "qcow2", "-F", "vmdk", "-b", vmdk, overlay));
+            await context.RunAsync(SharedTools.QemuImg.Command("create", "-q", "-f", "qcow2", "-F", "vmdk", "-b", vmdk, overlay));
 
             var port = ConPaaS.Common.LoopbackPort.FindFree();
             var serial = Path.Combine(work, "serial.log");
@@ -92,7 +99,7 @@ internal static class BootTestTarget
 
     private static async Task<string> SshAsync(BuildContext context, int port, string remoteCommand, Task<CommandResult> qemu, TimeSpan timeout, bool allowFailure = false)
     {
-        var ssh = new Command("sshpass", "-e", "ssh", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+        var ssh = Sshpass.Command("-e", Ssh.Name, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
                 "-o", "ConnectTimeout=10", "-o", "LogLevel=ERROR", "-p", port.ToString(), $"{User}@127.0.0.1", remoteCommand)
             .WithEnvironment("SSHPASS", Password)
             .Contained();
@@ -127,7 +134,7 @@ internal static class BootTestTarget
     /// VirtualBox-like hardware: SeaBIOS, an AHCI disk, two e1000 NICs (NAT with SSH forwarded, host-only). Under TCG
     /// the CPU is the baseline qemu64: every feature of "max" is emulated at a cost (about 4 s of this boot).
     /// </summary>
-    private static Command Machine(string accelerator, string disk, string serial, int sshPort) => new Command("qemu-system-x86_64",
+    private static Command Machine(string accelerator, string disk, string serial, int sshPort) => QemuSystem.Command(
             "-accel", accelerator, "-machine", "pc", "-cpu", accelerator == "kvm" ? "host" : "qemu64", "-smp", "2", "-m", "4096",
             "-nodefaults", "-display", "none", "-serial", $"file:{serial}",
             "-device", "ich9-ahci,id=sata",

@@ -7,6 +7,8 @@ internal static class ImageTargets
 {
     public const string NutshellRecipe = "appliance/nutshell/recipe.yaml";
 
+    public static IReadOnlyList<HostTool> Tools => ApplianceBuilder.Tools;
+
     public static Func<BuildContext, Task> Recipe(string relativePath) =>
         context => ApplianceBuilder.BuildAsync(context, Path.Combine(context.Root, relativePath));
 }

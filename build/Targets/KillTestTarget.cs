@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using ConPaaS.Builder;
+using ConPaaS.Common;
 using ConPaaS.Imaging.Ova;
-using ConPaaS.Processes;
 
 namespace ConPaaS.Build.Targets;
 
@@ -13,6 +13,9 @@ namespace ConPaaS.Build.Targets;
 internal static class KillTestTarget
 {
     private static readonly int[] KillAfterSeconds = [1, 3, 6, 9, 12, 15, 18, 21];
+
+    /// <summary>It starts the build host itself (its builds run the Nutshell's tools, which that target declares).</summary>
+    public static IReadOnlyList<HostTool> HostTools => [SharedTools.Dotnet];
 
     public static async Task RunAsync(BuildContext context)
     {
@@ -54,7 +57,7 @@ internal static class KillTestTarget
 
     private static BuildProcess StartBuild(BuildContext context, long epoch)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = context.Root };
+        var info = new ProcessStartInfo(SharedTools.Dotnet.Name) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = context.Root };
         foreach (var argument in new[] { typeof(KillTestTarget).Assembly.Location, "--target", "Nutshell" }) info.ArgumentList.Add(argument);
         info.Environment["SOURCE_DATE_EPOCH"] = epoch.ToString();
         var process = Process.Start(info)!;
@@ -62,15 +65,13 @@ internal static class KillTestTarget
         process.OutputDataReceived += (_, e) =>
         {
             // Step lines are indented two spaces; a tool's own output, four.
-            if (e.Data is { } line && line.StartsWith("  ") && !line.StartsWith("    ")) build.LastLine = Shorten(line.Trim());
+            if (e.Data is { } line && line.StartsWith("  ") && !line.StartsWith("    ")) build.LastLine = Text.Shorten(line.Trim(), 110);
         };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return build;
     }
-
-    private static string Shorten(string line) => line.Length > 110 ? line[..110] + "..." : line;
 
     private static List<string> Leftovers(BuildContext context, IReadOnlySet<string> loopsBefore)
     {

@@ -1,5 +1,5 @@
 using ConPaaS.Builder;
-using ConPaaS.Processes;
+using ConPaaS.Builder.Stages;
 
 namespace ConPaaS.Build.Targets;
 
@@ -11,10 +11,19 @@ internal static class SandboxTarget
 {
     public const int Port = 5555;
 
+    /// <summary>
+    /// What the director, managers and agents run at run time (volumes, contained scripts, git-push deployment). The
+    /// platform's programs check for them themselves; they are declared here so that ./build.sh installs them.
+    /// </summary>
+    public static IReadOnlyList<HostTool> PlatformTools =>
+        [CustomizeStage.Mke2fs, BuildContext.Setpriv, BuildContext.Git with { Optional = false }, new("sshd", "openssh-server"), new("ssh-keygen", "openssh-client")];
+
+    public static IReadOnlyList<HostTool> HostTools => [.. BuildContext.Tools, .. PlatformTools];
+
     public static async Task RunAsync(BuildContext context)
     {
         var state = Path.Combine(context.Out, "sandbox");
         BuildContext.Log($"  cps-tools is {Path.Combine(context.Bin, "cps-tools")} (add {context.Bin} to PATH for the cps-<object> aliases)");
-        await context.RunAsync(new Command(Path.Combine(context.Bin, "cpsdirector"), "sandbox", state, "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        await context.RunAsync(ToolsTarget.Published(context, "cpsdirector", "sandbox", state, "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
     }
 }

@@ -1,14 +1,25 @@
 using ConPaaS.Builder;
-using ConPaaS.Processes;
+using ConPaaS.Builder.Stages;
 
 namespace ConPaaS.Build.Targets;
 
 /// <summary>Runs every test project; the CLI tests drive the tools just published to out/bin/.</summary>
 internal static class TestTarget
 {
+    /// <summary>What the tests run as oracles (reading and checking our files) and the code under test runs.</summary>
+    private static readonly HostTool[] TestTools =
+    [
+        SharedTools.QemuImg, new("sfdisk", "fdisk"), new("sgdisk", "gdisk"), new("mkfs.vfat", "dosfstools"), new("mcopy", "mtools"),
+        CustomizeStage.Mke2fs, new("debugfs", "e2fsprogs"), new("e2fsck", "e2fsprogs"), ImageStage.Mkswap, new("blkid", "util-linux"),
+        new("sha256sum", "coreutils"), CustomizeStage.Tar, new("sqlite3", "sqlite3"), CustomizeStage.Openssl, new("curl", "curl"),
+        new("zip", "zip"), new("bzip2", "bzip2"), new("mknod", "coreutils"), BootTestTarget.Ssh,
+    ];
+
+    public static IReadOnlyList<HostTool> HostTools => [.. BuildContext.Tools, SharedTools.Dotnet, .. TestTools, .. SandboxTarget.PlatformTools];
+
     public static async Task RunAsync(BuildContext context)
     {
-        var command = new Command("dotnet", "test", Path.Combine(context.Root, "ConPaaS.sln"), "-c", "Release", "--nologo",
+        var command = SharedTools.Dotnet.Command("test", Path.Combine(context.Root, "ConPaaS.sln"), "-c", "Release", "--nologo",
                 "--logger", "console;verbosity=normal")
             .WithEnvironment("CPS_IMAGE", Path.Combine(context.Bin, "cps-image"))
             .WithEnvironment("CPS_BIN", context.Bin);

@@ -22,6 +22,14 @@ internal static class ToolsTarget
         ("cpsagent", "src/ConPaaS.Agent/ConPaaS.Agent.csproj", true),
     ];
 
+    public static IReadOnlyList<HostTool> HostTools => [.. BuildContext.Tools, SharedTools.Dotnet];
+
+    /// <summary>A command running one of the programs this target publishes to out/bin/ (made by the build, not a host tool).</summary>
+    public static Command Published(BuildContext context, string name, params IEnumerable<string> arguments) =>
+        Tools.Any(t => t.Name == name)
+            ? new Command(Path.Combine(context.Bin, name), arguments)
+            : throw new ArgumentException($"'{name}' is not a program the Tools target publishes", nameof(name));
+
     /// <summary>cps-tools is also installed under these names; the name it is called by chooses the object.</summary>
     public static readonly IReadOnlyList<string> ToolsAliases =
         ["application", "service", "user", "cloud", "director", "php", "java", "helloworld", "xtreemfs", "mysql", "generic"];
@@ -38,7 +46,7 @@ internal static class ToolsTarget
             foreach (var (name, project, nativeAot) in Tools)
             {
                 string[] packaging = nativeAot ? ["-p:StripSymbols=true"] : ["-p:PublishSingleFile=true", "-p:IncludeNativeLibrariesForSelfExtract=true"];
-                await context.RunAsync(new Command("dotnet", ["publish", Path.Combine(context.Root, project),
+                await context.RunAsync(SharedTools.Dotnet.Command(["publish", Path.Combine(context.Root, project),
                     "-c", "Release", "-r", "linux-x64", "--self-contained", "true", "--nologo", .. packaging, "-p:DebugType=none", "-o", Path.Combine(directory, name)]));
             }
         });

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using ConPaaS.Common;
 using ConPaaS.Builder.Recipes;
 using ConPaaS.Builder.Stages;
 
@@ -10,6 +11,9 @@ namespace ConPaaS.Builder;
 /// </summary>
 public static class ApplianceBuilder
 {
+    /// <summary>Every host tool a recipe's build can run, whatever the recipe.</summary>
+    public static IReadOnlyList<HostTool> Tools => [.. BuildContext.Tools, .. RootFsStage.Tools, .. CustomizeStage.Tools, .. ImageStage.Tools];
+
     public static async Task<IReadOnlyList<string>> BuildAsync(BuildContext context, string recipePath, string? outputDirectory = null)
     {
         var recipe = RecipeFile.Load(recipePath, context.Root); // every recipe error surfaces here, before any work
@@ -44,9 +48,10 @@ public static class ApplianceBuilder
             using var stream = File.OpenRead(file);
             lines[Path.GetFileName(file)] = Convert.ToHexStringLower(SHA256.HashData(stream));
         }
-        var temporary = Path.Combine(work, "SHA256SUMS");
-        File.WriteAllText(temporary, string.Concat(lines.Select(l => $"{l.Value}  {l.Key}\n")));
-        File.Move(temporary, sums, overwrite: true);
+        // Written and flushed in the work directory, then renamed into place like every image (see BuildContext.MoveInto).
+        var written = Path.Combine(work, "SHA256SUMS");
+        AtomicFile.WriteAllText(written, string.Concat(lines.Select(l => $"{l.Value}  {l.Key}\n")));
+        BuildContext.MoveInto(written, directory);
         Directory.Delete(work);
     }
 }

@@ -6,6 +6,18 @@ namespace ConPaaS.Builder;
 /// <summary>What every target gets: the repository's paths, the stage cache, a logger and the one way to run tools.</summary>
 public sealed class BuildContext(string root, CancellationToken cancellationToken, string? cacheRoot = null)
 {
+    /// <summary>ConPaaS.Processes starts every command through setsid (its own process group, killed as one).</summary>
+    public static readonly HostTool Setsid = new("setsid", "util-linux");
+
+    /// <summary><see cref="Command.Contained"/> wraps every tool <see cref="RunAsync"/> runs in these two.</summary>
+    public static readonly HostTool Setpriv = new("setpriv", "util-linux"), Unshare = new("unshare", "util-linux");
+
+    /// <summary>For the last commit's time; without it, SOURCE_DATE_EPOCH falls back to 0.</summary>
+    public static readonly HostTool Git = new("git", "git") { Optional = true };
+
+    /// <summary>The tools every target that runs a command through this context needs.</summary>
+    public static IReadOnlyList<HostTool> Tools => [Setsid, Setpriv, Unshare, Git];
+
     public string Root { get; } = root;
 
     public string Out => Path.Combine(Root, "out");
@@ -29,8 +41,8 @@ public sealed class BuildContext(string root, CancellationToken cancellationToke
     private static long ReadSourceDateEpoch(string root)
     {
         if (long.TryParse(Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH"), out var fromEnvironment)) return fromEnvironment;
-        if (!ProcessRunner.IsOnPath("git")) return 0;
-        var git = new Command("git", "-C", root, "log", "-1", "--format=%ct").RunAsync(CancellationToken.None, allowFailure: true).GetAwaiter().GetResult();
+        if (!Git.IsInstalled) return 0;
+        var git = Git.Command("-C", root, "log", "-1", "--format=%ct").RunAsync(CancellationToken.None, allowFailure: true).GetAwaiter().GetResult();
         return long.TryParse(git.StandardOutput.Trim(), out var commitTime) ? commitTime : 0;
     }
 
@@ -67,6 +79,18 @@ public sealed class BuildContext(string root, CancellationToken cancellationToke
         var work = Path.Combine(root, $"{name}.{Environment.ProcessId}");
         Directory.CreateDirectory(work);
         return work;
+    }
+
+    /// <summary>
+    /// Moves a file finished in a work directory (<see cref="WorkDirectory"/>, on the same filesystem) into an output
+    /// directory with one rename, so that nothing temporary or partial ever appears there, even when the build is
+    /// killed (KillTest looks). Returns its new path.
+    /// </summary>
+    public static string MoveInto(string file, string directory)
+    {
+        var destination = Path.Combine(directory, Path.GetFileName(file));
+        File.Move(file, destination, overwrite: true);
+        return destination;
     }
 
     /// <summary>Copies a finished file to its published place atomically (<see cref="ConPaaS.Common.AtomicFile"/>).</summary>

@@ -40,9 +40,18 @@ public class BuildHostTests
     [Fact]
     public void HostToolListNamesAPackageForEveryTool()
     {
-        var root = RepositoryRoot.Find();
-        var tools = HostTools.For(root, "Test");
+        var tools = new TargetGraph(BuildTargets.All).PlanFor("Test").SelectMany(t => t.Tools).Select(t => (t.Name, t.Package)).ToList();
         Assert.Contains(("qemu-img", "qemu-utils"), tools);
         Assert.Contains(("sgdisk", "gdisk"), tools);
+        Assert.All(BuildTargets.All.SelectMany(t => t.Tools), tool => Assert.True(tool.Package is not null || tool.Name == "dotnet", $"{tool.Name} has no package"));
+    }
+
+    [Fact]
+    public async Task MissingToolsPrintsToolAndPackageForWhatThePlanLacks()
+    {
+        var result = await RunBuildAsync("--target", "Test", "--missing-tools");
+        Assert.Equal(0, result.ExitCode);
+        var missing = HostTool.Missing(new TargetGraph(BuildTargets.All).PlanFor("Test").SelectMany(t => t.Tools));
+        Assert.Equal(missing.Select(t => $"{t.Name} {t.Package}\n"), result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l + "\n"));
     }
 }

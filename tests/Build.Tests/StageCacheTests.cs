@@ -1,5 +1,4 @@
 using ConPaaS.Builder;
-using ConPaaS.Build;
 using ConPaaS.Testing;
 
 namespace Build.Tests;

@@ -1,4 +1,3 @@
-using ConPaaS.Builder;
 using ConPaaS.Build;
 
 namespace Build.Tests;

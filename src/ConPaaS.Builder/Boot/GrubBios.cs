@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using ConPaaS.Builder.Stages;
-using ConPaaS.Processes;
 
 namespace ConPaaS.Builder.Boot;
 
@@ -17,6 +16,10 @@ public static class GrubBios
     private const int BlocklistSize = 12;
     private const ushort CoreLoadSegment = 0x820; // GRUB_BOOT_I386_PC_KERNEL_SEG + one sector
     private const long CoreFirstSector = 1;
+
+    public static readonly HostTool GrubMkimage = new("grub-mkimage", "grub-pc-bin");
+
+    public static IReadOnlyList<HostTool> Tools => [GrubMkimage];
 
     /// <summary>The host GRUB files whose version the image's boot code must match; a cache key input.</summary>
     public static IReadOnlyList<string> HostFiles => [Path.Combine(ModuleDirectory, "boot.img"), Path.Combine(ModuleDirectory, "kernel.img")];
@@ -50,7 +53,7 @@ public static class GrubBios
     public static async Task<(byte[] BootCode, byte[] CoreImage)> BuildBootSectorsAsync(BuildContext context, string workDirectory)
     {
         var core = Path.Combine(workDirectory, "core.img");
-        await context.RunAsync(new Command("grub-mkimage", "-O", "i386-pc", "-d", ModuleDirectory, "-o", core,
+        await context.RunAsync(GrubMkimage.Command("-O", "i386-pc", "-d", ModuleDirectory, "-o", core,
             "-p", "(hd0,msdos1)/boot/grub", "biosdisk", "part_msdos", "ext2"));
         var boot = await File.ReadAllBytesAsync(Path.Combine(ModuleDirectory, "boot.img"));
         var coreBytes = await File.ReadAllBytesAsync(core);

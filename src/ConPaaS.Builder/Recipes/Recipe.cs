@@ -78,6 +78,9 @@ public sealed record Recipe
 
     public LayoutSpec? Disk { get; init; }
 
+    /// <summary><see cref="Disk"/> as planned when the recipe was loaded; null for a container.</summary>
+    public DiskLayout? Layout { get; init; }
+
     public BootLoader Boot { get; init; } = BootLoader.None;
 
     public string KernelCommandLine { get; init; } = "";
@@ -85,4 +88,24 @@ public sealed record Recipe
     public IReadOnlyList<OutputFormat> Outputs { get; init; } = [];
 
     public VmHardware? Hardware { get; init; }
+}
+
+/// <summary>
+/// A recipe's disk, planned once when the recipe is loaded (sizes, offsets, identifiers seeded by the recipe's name),
+/// and the partition that holds the root filesystem, which every stage refers to through <see cref="Root"/>.
+/// </summary>
+public sealed record DiskLayout(DiskPlan Plan, PlannedPartition Root)
+{
+    /// <summary>The name the recipe gives the root filesystem's partition.</summary>
+    public const string RootName = "root";
+
+    public static DiskLayout Of(LayoutSpec disk, string recipeName)
+    {
+        var plan = LayoutPlanner.Plan(disk with { Seed = recipeName });
+        return new DiskLayout(plan, plan.Partitions.First(p => p.Name == RootName && p.Kind == PartitionKind.Linux));
+    }
+
+    /// <summary>The plan with each partition's contents: <paramref name="imageOf"/> gives a file to place, or null.</summary>
+    public DiskPlan WithImages(Func<PlannedPartition, string?> imageOf) =>
+        Plan with { Partitions = Plan.Partitions.Select(p => p with { Image = imageOf(p) }).ToList() };
 }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using ConPaaS.Common;
 using ConPaaS.Imaging.Common;
 using ConPaaS.Imaging.Layout;
 using ConPaaS.Imaging.Ova;
@@ -48,14 +49,14 @@ public static partial class RecipeFile
             Disk = map.Map("disk") is { } disk ? LayoutFile.FromYaml(disk, directory) : null,
             Boot = map.Enum<BootLoader>("boot") ?? BootLoader.None,
             KernelCommandLine = map.String("kernel-cmdline") ?? "",
-            Outputs = map.Has("outputs") ? map.Strings("outputs").Select(o => ParseOutput(map, o)).ToList() : [],
+            Outputs = map.Enums<OutputFormat>("outputs"),
             Hardware = map.Map("hardware") is { } hardware ? VmHardware.FromYaml(hardware) : null,
         };
-        Validate(recipe, map);
-        return recipe;
+        return Validate(recipe, map);
     }
 
-    private static void Validate(Recipe recipe, YamlMap map)
+    /// <summary>Checks the recipe as a whole and returns it with its disk planned (the one time it is planned).</summary>
+    private static Recipe Validate(Recipe recipe, YamlMap map)
     {
         if (recipe.Outputs.Count == 0) throw map.Error("outputs", "list at least one output (ova, vdi, qcow2, raw, vmdk, rootfs-tar)");
         if (recipe.Container)
@@ -63,14 +64,14 @@ public static partial class RecipeFile
             if (recipe.Outputs.Any(o => o != OutputFormat.RootfsTar)) throw map.Error("outputs", "a container image outputs rootfs-tar only");
             if (recipe.Disk is not null || recipe.Boot != BootLoader.None) throw map.Error("container", "a container has no disk and no boot loader");
             if (recipe.Packages.Any(p => p.StartsWith("linux-image", StringComparison.Ordinal))) throw map.Error("packages", "a container runs the host's kernel; drop linux-image");
-            return;
+            return recipe;
         }
         if (recipe.Outputs.Contains(OutputFormat.RootfsTar)) throw map.Error("outputs", "rootfs-tar is for container images (container: true)");
         if (recipe.Disk is null) throw map.Error("disk", "a VM image needs a disk layout");
-        if (!recipe.Disk.Partitions.Any(p => p.Name == "root" && p.Kind == PartitionKind.Linux))
-            throw map.Error("disk", "the layout needs a linux partition named 'root' to hold the root filesystem");
+        if (!recipe.Disk.Partitions.Any(p => p.Name == DiskLayout.RootName && p.Kind == PartitionKind.Linux))
+            throw map.Error("disk", $"the layout needs a linux partition named '{DiskLayout.RootName}' to hold the root filesystem");
         if (recipe.Disk.Partitions.Any(p => p.Image is not null)) throw map.Error("disk", "partitions get their contents from the recipe; drop 'image'");
-        _ = LayoutPlanner.Plan(recipe.Disk); // sizes, alignment and bounds, before any work starts
+        var layout = DiskLayout.Of(recipe.Disk, recipe.Name); // sizes, alignment and bounds, before any work starts
         if (recipe.Boot == BootLoader.GrubBios && recipe.Disk.Table != PartitionTableKind.Mbr)
             throw map.Error("boot", "grub-bios is installed into the gap after an MBR; use table: mbr");
         if (recipe.Boot != BootLoader.None && !recipe.Packages.Any(p => p.StartsWith("linux-image", StringComparison.Ordinal)))
@@ -79,6 +80,7 @@ public static partial class RecipeFile
         if (recipe.Users.Any(u => u.Sudo) && !recipe.Packages.Contains("sudo")) throw map.Error("packages", "a user has sudo: true; add the sudo package");
         var names = recipe.Users.Select(u => u.Name).ToList();
         if (names.Distinct().Count() != names.Count) throw map.Error("users", "a user is listed twice");
+        return recipe with { Layout = layout };
     }
 
     private static UserSpec ReadUser(YamlMap map)
@@ -86,7 +88,7 @@ public static partial class RecipeFile
         map.RejectUnknownKeys("name", "password", "sudo", "shell", "ssh-keys");
         var keys = map.Strings("ssh-keys");
         foreach (var key in keys)
-            if (!SshKey().IsMatch(key)) throw map.Error("ssh-keys", $"'{Shorten(key)}' is not an OpenSSH public key line");
+            if (!SshKey().IsMatch(key)) throw map.Error("ssh-keys", $"'{Text.Shorten(key)}' is not an OpenSSH public key line");
         return new UserSpec(
             Checked(map, "name", map.RequireString("name"), UserName(), "a lower-case user name"),
             map.String("password"),
@@ -121,11 +123,6 @@ public static partial class RecipeFile
         return new PayloadSpec(Path.GetFullPath(map.RequireString("source"), repositoryRoot), target, mode);
     }
 
-    private static OutputFormat ParseOutput(YamlMap map, string text) =>
-        Enum.TryParse<OutputFormat>(text.Replace("-", ""), ignoreCase: true, out var format) && Enum.IsDefined(format)
-            ? format
-            : throw map.Error("outputs", $"'{text}' is not one of: ova, vdi, qcow2, raw, vmdk, rootfs-tar");
-
     private static string ExistingPath(YamlMap map, string key, string baseDirectory, string relative, bool directory)
     {
         var full = Path.GetFullPath(relative, baseDirectory);
@@ -134,9 +131,7 @@ public static partial class RecipeFile
     }
 
     private static string Checked(YamlMap map, string key, string value, Regex pattern, string expected) =>
-        pattern.IsMatch(value) ? value : throw map.Error(key, $"'{Shorten(value)}' is not valid: expected {expected}");
-
-    private static string Shorten(string text) => text.Length > 40 ? text[..40] + "..." : text;
+        pattern.IsMatch(value) ? value : throw map.Error(key, $"'{Text.Shorten(value)}' is not valid: expected {expected}");
 
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")] private static partial Regex SafeName();
     [GeneratedRegex(@"^[a-z0-9][a-z0-9._-]{0,31}$")] private static partial Regex Word();

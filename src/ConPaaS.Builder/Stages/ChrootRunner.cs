@@ -9,15 +9,19 @@ namespace ConPaaS.Builder.Stages;
 /// </summary>
 internal sealed class ChrootRunner(BuildContext context, TargetTree tree, long sourceDateEpoch)
 {
-    private Command Chroot(string[] argv) =>
-        new Command("chroot", [tree.Root, .. argv])
+    private static readonly HostTool Chroot = new("chroot", "coreutils");
+
+    public static IReadOnlyList<HostTool> Tools => [Chroot];
+
+    private Command InImage(string[] argv) =>
+        Chroot.Command([tree.Root, .. argv])
             .WithEnvironment("SOURCE_DATE_EPOCH", sourceDateEpoch.ToString())
             .WithEnvironment("DEBIAN_FRONTEND", "noninteractive")
             .WithEnvironment("LC_ALL", "C.UTF-8")
             .WithEnvironment("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
             ;
 
-    public Task RunAsync(string[] argv) => context.RunAsync(Chroot(argv));
+    public Task RunAsync(string[] argv) => context.RunAsync(InImage(argv));
 
     /// <summary>Copies a hook script into the image, runs it there, and removes it again.</summary>
     public async Task RunScriptAsync(string hostScript)
@@ -27,7 +31,7 @@ internal sealed class ChrootRunner(BuildContext context, TargetTree tree, long s
         try
         {
             var interpreter = File.ReadLines(hostScript).FirstOrDefault() is { } first && first.StartsWith("#!") ? [] : new[] { "/bin/sh" };
-            await context.RunAsync(Chroot([.. interpreter, inImage]));
+            await context.RunAsync(InImage([.. interpreter, inImage]));
         }
         finally
         {

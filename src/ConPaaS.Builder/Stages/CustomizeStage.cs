@@ -18,6 +18,20 @@ public static class CustomizeStage
     public const string RootFilesystem = "root.ext4";
     public const string ContainerTarball = "rootfs.tar.xz";
 
+    public static readonly HostTool Tar = new("tar", "tar");
+
+    /// <summary>tar -J compresses a container's tarball with it.</summary>
+    public static readonly HostTool Xz = new("xz", "xz-utils");
+
+    public static readonly HostTool Find = new("find", "findutils"), Touch = new("touch", "coreutils");
+
+    /// <summary>Hashes users' passwords.</summary>
+    public static readonly HostTool Openssl = new("openssl", "openssl");
+
+    public static readonly HostTool Mke2fs = new("mke2fs", "e2fsprogs");
+
+    public static IReadOnlyList<HostTool> Tools => [Tar, Xz, Find, Touch, Openssl, Mke2fs, .. ChrootRunner.Tools];
+
     public static string Key(Recipe recipe, string rootFsKey, long sourceDateEpoch)
     {
         var inputs = new List<string> { recipe.File };
@@ -40,7 +54,7 @@ public static class CustomizeStage
             Directory.CreateDirectory(tree.Root);
             try
             {
-                await context.RunAsync(new Command("tar", "--numeric-owner", "--xattrs", "--xattrs-include=*", "-xpf", rootFsTar, "-C", tree.Root));
+                await context.RunAsync(Tar.Command("--numeric-owner", "--xattrs", "--xattrs-include=*", "-xpf", rootFsTar, "-C", tree.Root));
                 await CustomizeAsync(context, recipe, tree, sourceDateEpoch);
                 await ClampTimestampsAsync(context, tree, sourceDateEpoch);
                 if (recipe.Container) await PackContainerAsync(context, tree, Path.Combine(work, ContainerTarball), sourceDateEpoch);
@@ -97,7 +111,7 @@ public static class CustomizeStage
         {
             // SHA-512 crypt with a salt fixed by the recipe, so the same recipe gives the same /etc/shadow.
             var salt = Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes($"{recipe.Name}/{user.Name}")))[..16].Replace('+', '.');
-            var hash = (await new Command("openssl", "passwd", "-6", "-salt", salt, "-stdin") { StandardInput = Encoding.UTF8.GetBytes(password + "\n") }
+            var hash = (await (Openssl.Command("passwd", "-6", "-salt", salt, "-stdin") with { StandardInput = Encoding.UTF8.GetBytes(password + "\n") })
                 .RunAsync(context.CancellationToken)).StandardOutput.Trim();
             await chroot.RunAsync(["usermod", "--password", hash, user.Name]);
         }
@@ -173,17 +187,16 @@ public static class CustomizeStage
     }
 
     private static Task ClampTimestampsAsync(BuildContext context, TargetTree tree, long epoch) =>
-        context.RunAsync(new Command("find", tree.Root, "-newermt", $"@{epoch}", "-exec", "touch", "--no-dereference", "--date", $"@{epoch}", "{}", "+"));
+        context.RunAsync(Find.Command(tree.Root, "-newermt", $"@{epoch}", "-exec", Touch.Name, "--no-dereference", "--date", $"@{epoch}", "{}", "+"));
 
     /// <summary>The size mke2fs makes the root filesystem: the root partition's planned size.</summary>
-    public static long RootSize(Recipe recipe) =>
-        recipe.Disk is null ? 0 : Imaging.Layout.LayoutPlanner.Plan(recipe.Disk).Partitions.Single(p => p.Name == "root").Size;
+    public static long RootSize(Recipe recipe) => recipe.Layout?.Root.Size ?? 0;
 
     private static async Task MakeExt4Async(BuildContext context, Recipe recipe, TargetTree tree, string output, long epoch)
     {
         var uuid = RootUuid(recipe).ToString();
         var seed = DeterministicId.Guid($"{recipe.Name}/rootfs-hash-seed").ToString();
-        await context.RunAsync(new Command("mke2fs", "-q", "-F", "-t", "ext4", "-L", "root", "-U", uuid, "-d", tree.Root,
+        await context.RunAsync(Mke2fs.Command("-q", "-F", "-t", "ext4", "-L", "root", "-U", uuid, "-d", tree.Root,
                 "-E", $"root_owner=0:0,hash_seed={seed},lazy_itable_init=1,lazy_journal_init=1", output, $"{RootSize(recipe) / 1024}k")
             .WithEnvironment("E2FSPROGS_FAKE_TIME", epoch.ToString()));
         // mke2fs copies each file's ctime and atime, which the kernel set as we unpacked and read it; pin them too.
@@ -192,7 +205,7 @@ public static class CustomizeStage
     }
 
     private static Task PackContainerAsync(BuildContext context, TargetTree tree, string output, long epoch) =>
-        context.RunAsync(new Command("tar", "--sort=name", "--numeric-owner", "--xattrs", "--xattrs-include=*", $"--mtime=@{epoch}",
+        context.RunAsync(Tar.Command("--sort=name", "--numeric-owner", "--xattrs", "--xattrs-include=*", $"--mtime=@{epoch}",
                 "--clamp-mtime", "-cJf", output, "-C", tree.Root, ".")
             .WithEnvironment("XZ_OPT", "-6 -T1"));
 }

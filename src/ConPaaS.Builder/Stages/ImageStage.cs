@@ -5,7 +5,6 @@ using ConPaaS.Imaging.Formats;
 using ConPaaS.Imaging.Layout;
 using ConPaaS.Imaging.Ova;
 using ConPaaS.Imaging.Raw;
-using ConPaaS.Processes;
 
 namespace ConPaaS.Builder.Stages;
 
@@ -16,6 +15,10 @@ namespace ConPaaS.Builder.Stages;
 /// </summary>
 public static class ImageStage
 {
+    public static readonly HostTool Mkswap = new("mkswap", "util-linux");
+
+    public static IReadOnlyList<HostTool> Tools => [Mkswap, .. GrubBios.Tools];
+
     public static async Task<IReadOnlyList<string>> PublishAsync(BuildContext context, Recipe recipe, string customized, string outputDirectory, long epoch)
     {
         Directory.CreateDirectory(outputDirectory);
@@ -26,7 +29,7 @@ public static class ImageStage
             {
                 var tarball = Path.Combine(work, $"{recipe.Name}.rootfs.tar.xz");
                 File.Copy(Path.Combine(customized, CustomizeStage.ContainerTarball), tarball);
-                return [MoveInto(tarball, outputDirectory)];
+                return [BuildContext.MoveInto(tarball, outputDirectory)];
             }
 
             var disk = Path.Combine(work, "disk.raw");
@@ -41,7 +44,7 @@ public static class ImageStage
                     OvaPackager.Create(target, recipe.Hardware!, [disk], DateTimeOffset.FromUnixTimeSeconds(epoch), cancellationToken: context.CancellationToken);
                 else
                     ImageConverter.Convert(disk, target, ImageFormats.Parse(output == OutputFormat.Raw ? "raw" : Extension(output)), cancellationToken: context.CancellationToken);
-                published.Add(MoveInto(target, outputDirectory));
+                published.Add(BuildContext.MoveInto(target, outputDirectory));
             }
             return published;
         }
@@ -51,25 +54,13 @@ public static class ImageStage
         }
     }
 
-    /// <summary>Renames a finished file into the output directory (same filesystem: atomic).</summary>
-    private static string MoveInto(string file, string directory)
-    {
-        var destination = Path.Combine(directory, Path.GetFileName(file));
-        File.Move(file, destination, overwrite: true);
-        return destination;
-    }
-
     private static async Task AssembleDiskAsync(BuildContext context, Recipe recipe, string rootFilesystem, string disk, string work)
     {
-        var sizes = LayoutPlanner.Plan(recipe.Disk!).Partitions.ToDictionary(p => p.Name, p => p.Size);
-        var partitions = new List<PartitionSpec>();
-        foreach (var partition in recipe.Disk!.Partitions)
-        {
-            string? image = partition.Name == "root" ? rootFilesystem : null;
-            if (partition.Kind == PartitionKind.Swap) image = await MakeSwapAsync(context, recipe, partition.Name, sizes[partition.Name], work);
-            partitions.Add(partition with { Image = image });
-        }
-        var plan = LayoutPlanner.Plan(recipe.Disk with { Partitions = partitions, Seed = recipe.Name });
+        var layout = recipe.Layout!;
+        var images = new Dictionary<int, string> { [layout.Root.Number] = rootFilesystem };
+        foreach (var swap in layout.Plan.Partitions.Where(p => p.Kind == PartitionKind.Swap))
+            images[swap.Number] = await MakeSwapAsync(context, recipe, swap, work);
+        var plan = layout.WithImages(p => images.GetValueOrDefault(p.Number));
         var (bootCode, coreImage) = recipe.Boot == BootLoader.GrubBios
             ? await GrubBios.BuildBootSectorsAsync(context, work)
             : ([], []);
@@ -77,11 +68,11 @@ public static class ImageStage
         DiskAssembler.Write(plan, disk, bootCode, coreImage, cancellationToken: context.CancellationToken);
     }
 
-    private static async Task<string> MakeSwapAsync(BuildContext context, Recipe recipe, string name, long size, string work)
+    private static async Task<string> MakeSwapAsync(BuildContext context, Recipe recipe, PlannedPartition partition, string work)
     {
-        var swap = Path.Combine(work, $"{name}.swap");
-        using (var file = File.Create(swap)) file.SetLength(size);
-        await context.RunAsync(new Command("mkswap", "-L", name, "-U", DeterministicId.Guid($"{recipe.Name}/{name}").ToString(), swap));
+        var swap = Path.Combine(work, $"{partition.Name}.swap");
+        using (var file = File.Create(swap)) file.SetLength(partition.Size);
+        await context.RunAsync(Mkswap.Command("-L", partition.Name, "-U", DeterministicId.Guid($"{recipe.Name}/{partition.Name}").ToString(), swap));
         return swap;
     }
 

@@ -1,5 +1,4 @@
 using ConPaaS.Builder.Recipes;
-using ConPaaS.Processes;
 
 namespace ConPaaS.Builder.Stages;
 
@@ -10,6 +9,13 @@ namespace ConPaaS.Builder.Stages;
 /// </summary>
 public static class RootFsStage
 {
+    public static readonly HostTool Mmdebstrap = new("mmdebstrap", "mmdebstrap");
+
+    /// <summary>mmdebstrap --mode=unshare maps the build user's subordinate ids with it.</summary>
+    public static readonly HostTool Newuidmap = new("newuidmap", "uidmap");
+
+    public static IReadOnlyList<HostTool> Tools => [Mmdebstrap, Newuidmap];
+
     public static string Key(Recipe recipe) => StageCache.Key("", [], "rootfs-v1", recipe.Suite, recipe.Architecture, recipe.Mirror,
         string.Join(',', recipe.Components), recipe.Variant, string.Join(',', recipe.Packages.Order(StringComparer.Ordinal)),
         string.Join(',', recipe.InitramfsModules));
@@ -30,7 +36,7 @@ public static class RootFsStage
             arguments.AddRange(InitramfsHooks(recipe));
             if (recipe.Packages.Count > 0) arguments.Add($"--include={string.Join(',', recipe.Packages)}");
             arguments.AddRange([recipe.Suite, Path.Combine(work, "rootfs.tar"), recipe.Mirror]);
-            await context.RunAsync(new Command("mmdebstrap", arguments.ToArray())
+            await context.RunAsync(Mmdebstrap.Command(arguments)
                 .WithEnvironment("SOURCE_DATE_EPOCH", sourceDateEpoch.ToString()));
         });
         return Path.Combine(directory, "rootfs.tar");

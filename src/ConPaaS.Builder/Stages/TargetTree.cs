@@ -16,8 +16,6 @@ public sealed class TargetTree(string root)
 
     public bool Exists(string imagePath) => Path.Exists(Resolve(imagePath, followLast: true));
 
-    public string ReadText(string imagePath) => File.ReadAllText(Resolve(imagePath, followLast: true));
-
     public IEnumerable<string> List(string imageDirectory, string pattern)
     {
         var directory = Resolve(imageDirectory, followLast: true);
