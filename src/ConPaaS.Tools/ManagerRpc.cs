@@ -2,6 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using ConPaaS.Platform.Rpc;
 using ConPaaS.Platform.Security;
+using ConPaaS.Platform.Services;
 
 namespace ConPaaS.Tools;
 
@@ -41,7 +42,7 @@ public static class ManagerRpc
     private static async Task<JsonNode?> SendAsync(Session session, JsonObject application, HttpContent content, CancellationToken cancellationToken)
     {
         var aid = application["aid"]!.GetValue<long>();
-        if (Output.Cell(application["status"]) != "RUNNING" || application["manager"] is null)
+        if (Output.Cell(application["status"]) != LifecycleState.Running || application["manager"] is null)
             throw new CliException($"application {aid} is {Output.Cell(application["status"])}; start it first");
         var address = $"{Output.Cell(application["manager"])}:{application["manager_port"]?.GetValue<long>() ?? 443}";
         var (clients, uid) = Own(session.Director.Config);

@@ -11,9 +11,9 @@ public sealed class ServiceRecords(Database database)
     public Service Add(long aid, string type, string name, string cloud) => database.Write((connection, transaction) => connection.QuerySingle<Service>(
         $"""
         INSERT INTO services (application_id, sid, name, type, state, cloud, created)
-        VALUES (@aid, (SELECT COALESCE(MAX(sid), 0) + 1 FROM services WHERE application_id = @aid), @name, @type, 'INIT', @cloud, @created)
+        VALUES (@aid, (SELECT COALESCE(MAX(sid), 0) + 1 FROM services WHERE application_id = @aid), @name, @type, @init, @cloud, @created)
         RETURNING {Columns}
-        """, new { aid, name, type, cloud, created = DateTimeOffset.UtcNow.ToString("O") }, transaction));
+        """, new { aid, name, type, init = Platform.Services.LifecycleState.Init, cloud, created = DateTimeOffset.UtcNow.ToString("O") }, transaction));
 
     public Service? Find(long aid, long sid) => database.Read(connection =>
         connection.QuerySingleOrDefault<Service>($"SELECT {Columns} FROM services WHERE application_id = @aid AND sid = @sid", new { aid, sid }));

@@ -175,7 +175,7 @@ public sealed class Applications(Database database, ServiceRecords serviceRecord
             managers.Forget(aid);
             database.Write((connection, transaction) =>
             {
-                connection.Execute("UPDATE services SET state = 'STOPPED' WHERE application_id = @aid", new { aid }, transaction);
+                connection.Execute("UPDATE services SET state = @stopped WHERE application_id = @aid", new { stopped = LifecycleState.Stopped, aid }, transaction);
                 return connection.Execute("UPDATE applications SET status = @status, manager = NULL, manager_port = NULL, vmid = NULL WHERE aid = @aid",
                     new { status = LifecycleState.Stopped, aid }, transaction);
             });
@@ -207,9 +207,10 @@ public sealed class Applications(Database database, ServiceRecords serviceRecord
         var forgotten = database.Write((connection, transaction) =>
         {
             var count = connection.Execute("DELETE FROM resources", transaction: transaction);
-            connection.Execute("UPDATE services SET state = 'STOPPED' WHERE state <> 'INIT'", transaction: transaction);
-            connection.Execute("UPDATE applications SET status = 'STOPPED', manager = NULL, manager_port = NULL, vmid = NULL WHERE status NOT IN ('INIT', 'STOPPED')",
-                transaction: transaction);
+            var states = new { stopped = LifecycleState.Stopped, init = LifecycleState.Init };
+            connection.Execute("UPDATE services SET state = @stopped WHERE state <> @init", states, transaction);
+            connection.Execute("UPDATE applications SET status = @stopped, manager = NULL, manager_port = NULL, vmid = NULL WHERE status NOT IN (@init, @stopped)",
+                states, transaction);
             return count;
         });
         if (forgotten > 0) logger.LogWarning("forgot {Count} nodes left by the previous run; their applications are STOPPED", forgotten);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using ConPaaS.Platform.Services;
 
 namespace ConPaaS.Tools.Commands;
 
@@ -88,7 +89,7 @@ public static class ApplicationCommands
         getInfo.SetAction(Cli.Action(async (s, token) =>
         {
             var app = await s.ApplicationAsync(s.Get(infoApp), token);
-            var info = app["status"]?.ToString() == "RUNNING" ? await ManagerRpc.CallAsync(s, app, 0, "get_app_info", new { }, token) : null;
+            var info = app["status"]?.ToString() == LifecycleState.Running ? await ManagerRpc.CallAsync(s, app, 0, "get_app_info", new { }, token) : null;
             var data = new JsonObject { ["application"] = app.DeepClone(), ["manager"] = info?.DeepClone() };
             var lines = new List<string> { $"aid: {app["aid"]}", $"name: {app["name"]}", $"status: {app["status"]}", $"manager: {Output.Cell(app["manager"])}", $"cloud: {Output.Cell(app["cloud"])}" };
             if (info?["states"] is JsonObject states)
@@ -122,8 +123,8 @@ public static class ApplicationCommands
             var app = await s.ApplicationAsync(aid.ToString(System.Globalization.CultureInfo.InvariantCulture), token);
             switch (Output.Cell(app["status"]))
             {
-                case "RUNNING": return app;
-                case "ERROR" or "STOPPED":
+                case LifecycleState.Running: return app;
+                case LifecycleState.Error or LifecycleState.Stopped:
                     if (!s.Output.Json) Console.WriteLine();
                     throw new CliException($"application {aid} failed to start (status {app["status"]}); see the director's log");
             }

@@ -81,18 +81,18 @@ public static class ServiceCommands
         });
 
         yield return ForService("start", "start a service: its first agent, then RUNNING", (s, app, svc, token) =>
-            ChangeAsync(s, app, svc, "start_service", new { }, $"Service {svc["sid"]} is starting...", "RUNNING", token));
+            ChangeAsync(s, app, svc, "start_service", new { }, $"Service {svc["sid"]} is starting...", LifecycleState.Running, token));
 
         yield return ForService("stop", "stop a service and its agents", (s, app, svc, token) =>
-            ChangeAsync(s, app, svc, "stop_service", new { }, $"Service {svc["sid"]} is stopping...", "STOPPED", token));
+            ChangeAsync(s, app, svc, "stop_service", new { }, $"Service {svc["sid"]} is stopping...", LifecycleState.Stopped, token));
 
         var addCount = new Option<int>("--count") { Description = "how many agents", DefaultValueFactory = _ => 1 };
         yield return ForService("add_nodes", "add agents to a running service", (s, app, svc, token) =>
-            ChangeAsync(s, app, svc, "add_nodes", new { count = s.Get(addCount) }, $"Adding {s.Get(addCount)} nodes to service {svc["sid"]}...", "RUNNING", token), addCount);
+            ChangeAsync(s, app, svc, "add_nodes", new { count = s.Get(addCount) }, $"Adding {s.Get(addCount)} nodes to service {svc["sid"]}...", LifecycleState.Running, token), addCount);
 
         var removeCount = new Option<int>("--count") { Description = "how many agents", DefaultValueFactory = _ => 1 };
         yield return ForService("remove_nodes", "remove agents from a running service (never the first)", (s, app, svc, token) =>
-            ChangeAsync(s, app, svc, "remove_nodes", new { count = s.Get(removeCount) }, $"Removing {s.Get(removeCount)} nodes from service {svc["sid"]}...", "RUNNING", token), removeCount);
+            ChangeAsync(s, app, svc, "remove_nodes", new { count = s.Get(removeCount) }, $"Removing {s.Get(removeCount)} nodes from service {svc["sid"]}...", LifecycleState.Running, token), removeCount);
 
         yield return ForService("list_nodes", "list a service's agents", async (s, app, svc, token) =>
         {
@@ -131,7 +131,7 @@ public static class ServiceCommands
                 else Console.WriteLine("done.");
                 return;
             }
-            if (state is "ERROR" || DateTime.UtcNow > deadline)
+            if (state is LifecycleState.Error || DateTime.UtcNow > deadline)
             {
                 if (!s.Output.Json) Console.WriteLine();
                 throw new CliException($"service {sid} is {state}{(info?["error"] is { } error ? $": {error}" : "")}");
