@@ -32,7 +32,7 @@ internal static class ToolsTarget
 
     /// <summary>cps-tools is also installed under these names; the name it is called by chooses the object.</summary>
     public static readonly IReadOnlyList<string> ToolsAliases =
-        ["application", "service", "user", "cloud", "director", "php", "java", "helloworld", "xtreemfs", "mysql", "generic"];
+        ["application", "service", "user", "cloud", "director", .. ConPaaS.Platform.Services.ServiceTypes.All.Select(t => t.Name)];
 
     public static async Task RunAsync(BuildContext context)
     {
