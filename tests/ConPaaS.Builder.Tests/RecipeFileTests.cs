@@ -57,6 +57,23 @@ public class RecipeFileTests
         Assert.True(recipe.Network[0].Dhcp);
     }
 
+    [Fact]
+    public void PlansTheDiskOnceWithTheRootPartitionByReference()
+    {
+        using var temp = new TempDirectory();
+        var recipe = Load(temp, Valid.Replace("- { name: root, type: linux, size: rest }", "- { name: swap, type: swap, size: 256MiB }\n    - { name: root, type: linux, size: rest }"));
+        var layout = recipe.Layout!;
+        Assert.Same(layout.Root, layout.Plan.Partitions[1]);
+        Assert.Equal(2, layout.Root.Number);
+        Assert.Equal(Stages.CustomizeStage.RootSize(recipe), layout.Root.Size);
+        // The identifiers come from the recipe's name, as the disk the image stage writes always had them.
+        var planned = Imaging.Layout.LayoutPlanner.Plan(recipe.Disk! with { Seed = recipe.Name });
+        Assert.Equal(planned.MbrDiskId, layout.Plan.MbrDiskId);
+        Assert.Equal(planned.Partitions, layout.Plan.Partitions);
+        var withImage = layout.WithImages(p => p == layout.Root ? "root.ext4" : null);
+        Assert.Equal([null, "root.ext4"], withImage.Partitions.Select(p => p.Image));
+    }
+
     [Theory]
     [InlineData("hostname: test", "hostname: bad_host!", "recipe.yaml:3: hostname: 'bad_host!' is not valid")]
     [InlineData("  - { interface: eth1, address: 192.168.56.2/24 }", "  - { interface: eth1, address: 192.168.56.300/24 }", "recipe.yaml:8: address: '192.168.56.300/24' is not an address")]
