@@ -19,7 +19,8 @@ public enum BootLoader
     GrubBios,
 }
 
-/// <summary>A user account in the image; the password is stored hashed, never in clear.</summary>
+/// <summary>A user account in the image. The recipe gives the password in clear (the Nutshell's documented
+/// stack/contrail); only its SHA-512 crypt hash is written into the image's /etc/shadow.</summary>
 public sealed record UserSpec(string Name, string? Password, bool Sudo, string Shell, IReadOnlyList<string> SshKeys);
 
 /// <summary>One network interface: DHCP, or a static address with an optional gateway and DNS servers.</summary>

@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using ConPaaS.Director.Cloud;
 using ConPaaS.Director.Data;
 using ConPaaS.Platform.Security;
