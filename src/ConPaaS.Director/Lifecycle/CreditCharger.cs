@@ -4,9 +4,9 @@ using Dapper;
 namespace ConPaaS.Director.Lifecycle;
 
 /// <summary>
-/// One credit is one node for one period (CREDIT_PERIOD, an hour). Each node is charged when it starts and again
-/// at the start of every further period it runs. When a charge is due and the owner has no credit left, all of the
-/// owner's applications are stopped instead, so credit never goes below zero.
+/// One credit is one node for one period (CREDIT_PERIOD, an hour). Each node is charged when it starts (by Nodes, as
+/// it is recorded) and again, here, at the start of every further period it runs. When a charge is due and the owner
+/// has no credit left, all of the owner's applications are stopped instead, so credit never goes below zero.
 /// </summary>
 public sealed class CreditCharger(Database database, Applications applications, DirectorSettings settings, ILogger<CreditCharger> logger) : BackgroundService
 {

@@ -7,7 +7,8 @@ namespace ConPaaS.Director.Lifecycle;
 
 /// <summary>
 /// Starting and stopping nodes for applications: a resource row per node (its id, address and charge), a
-/// certificate for it from our CA, and the driver doing the rest. Charging is the credit charger's job.
+/// certificate for it from our CA, and the driver doing the rest. A node's first period is charged as it starts;
+/// the later ones are the credit charger's job.
 /// </summary>
 public sealed class Nodes(Database database, ICloudDriver driver, DirectorCertificates certificates, DirectorSettings settings)
 {
@@ -19,10 +20,14 @@ public sealed class Nodes(Database database, ICloudDriver driver, DirectorCertif
     public async Task<Resource> StartAsync(Application application, long serviceId, string role, string serviceType, string cloud, CancellationToken cancellationToken)
     {
         var created = DateTimeOffset.UtcNow.ToString("O");
+        // The node's first period is paid as it is recorded, in the same transaction: credit never pays for a node
+        // that does not exist, and a user never has a node that is not paid for.
         var rid = database.Write((connection, transaction) =>
         {
+            if (connection.Execute("UPDATE users SET credit = credit - 1 WHERE uid = @Uid AND credit >= 1", application, transaction) == 0)
+                throw RefusedException.Forbidden("no credit left: one credit is one node-hour; ask the administrator for more");
             var id = connection.ExecuteScalar<long>(
-                "INSERT INTO resources (vmid, app_id, service_id, ip, port, role, cloud, created) VALUES (@vmid, @aid, @serviceId, '', 0, @role, @cloud, @created) RETURNING rid",
+                "INSERT INTO resources (vmid, app_id, service_id, ip, port, role, cloud, created, charged) VALUES (@vmid, @aid, @serviceId, '', 0, @role, @cloud, @created, 1) RETURNING rid",
                 new { vmid = Guid.NewGuid().ToString(), aid = application.Aid, serviceId, role, cloud, created }, transaction);
             connection.Execute("UPDATE resources SET vmid = @vmid WHERE rid = @id", new { vmid = VmidFor(id), id }, transaction);
             return id;
