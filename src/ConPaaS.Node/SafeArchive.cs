@@ -40,7 +40,8 @@ public static class SafeArchive
         catch (Exception e) when (e is not InvalidDataException)
         {
             Directory.Delete(partial, recursive: true);
-            throw e is IOException or UnauthorizedAccessException or FormatException or NotSupportedException
+            // A header that lies (a base-256 size of 2^64, say) fails inside the readers as an overflow.
+            throw e is IOException or UnauthorizedAccessException or FormatException or NotSupportedException or ArithmeticException
                     or ICSharpCode.SharpZipLib.SharpZipBaseException or ArgumentException
                 ? new InvalidDataException($"the archive cannot be unpacked: {e.Message}", e)
                 : e;
@@ -56,7 +57,7 @@ public static class SafeArchive
     {
         private long _bytes;
         private int _entries;
-        private readonly HashSet<string> _links = [];
+        private readonly Dictionary<string, string> _links = [];
 
         public void Entry()
         {
@@ -73,11 +74,49 @@ public static class SafeArchive
         public void NotThroughLink(string relative)
         {
             for (var parent = Path.GetDirectoryName(relative); !string.IsNullOrEmpty(parent); parent = Path.GetDirectoryName(parent))
-                if (_links.Contains(parent)) throw new InvalidDataException($"'{relative}' lies behind the link '{parent}'");
-            if (_links.Contains(relative)) throw new InvalidDataException($"'{relative}' would overwrite a link");
+                if (_links.ContainsKey(parent)) throw new InvalidDataException($"'{relative}' lies behind the link '{parent}'");
+            if (_links.ContainsKey(relative)) throw new InvalidDataException($"'{relative}' would overwrite a link");
         }
 
-        public void Link(string relative) => _links.Add(relative);
+        public void Link(string relative, string target) => _links[relative] = target;
+
+        /// <summary>
+        /// Every link resolved as the unpacked tree resolves it, through the archive's other links (a link 'd/l' to
+        /// '..' makes 'd/l/..' leave the tree, though each link alone looks harmless); checked once all are made,
+        /// because a later link can change where an earlier one leads.
+        /// </summary>
+        public void LinksStayInside()
+        {
+            foreach (var (link, target) in _links)
+                if (Resolve(Parent(link), target, hops: 0) is null)
+                    throw new InvalidDataException($"the link '{link}' leads outside the archive ('{target}') through its other links");
+        }
+
+        /// <summary>The components <paramref name="path"/> leads to from <paramref name="directory"/>; null outside.</summary>
+        private List<string>? Resolve(List<string> directory, string path, int hops)
+        {
+            if (path.StartsWith('/')) return null;
+            var at = new List<string>(directory);
+            foreach (var part in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (part == ".") continue;
+                if (part == "..")
+                {
+                    if (at.Count == 0) return null;
+                    at.RemoveAt(at.Count - 1);
+                    continue;
+                }
+                at.Add(part);
+                if (!_links.TryGetValue(string.Join('/', at), out var next)) continue;
+                if (hops >= 40) throw new InvalidDataException($"the archive's links loop ('{string.Join('/', at)}')");
+                at.RemoveAt(at.Count - 1);
+                if (Resolve(at, next, hops + 1) is not { } resolved) return null;
+                at = resolved;
+            }
+            return at;
+        }
+
+        private static List<string> Parent(string relative) => [.. relative.Split('/')[..^1]];
     }
 
     private static void ExtractTar(Stream stream, string root, Budget budget)
@@ -103,7 +142,7 @@ public static class SafeArchive
                     CheckLinkTarget(relative, entry.LinkName);
                     Directory.CreateDirectory(Path.GetDirectoryName(target)!);
                     File.CreateSymbolicLink(target, entry.LinkName);
-                    budget.Link(relative);
+                    budget.Link(relative, entry.LinkName);
                     break;
                 case TarEntryType.HardLink:
                     throw new InvalidDataException($"'{entry.Name}' is a hard link; archives may hold files, directories and relative links only");
@@ -115,6 +154,7 @@ public static class SafeArchive
                     throw new InvalidDataException($"'{entry.Name}' is a {entry.EntryType} entry, which code archives may not hold");
             }
         }
+        budget.LinksStayInside();
     }
 
     private static void ExtractZip(Stream stream, string root, Budget budget)

@@ -154,6 +154,30 @@ public class OvaTests
     }
 
     [Fact]
+    public void A_capacity_or_size_that_is_not_a_number_fails_verification_even_with_a_correct_manifest()
+    {
+        using var temp = new TempDirectory();
+        var ova = Pack(temp);
+        var extracted = temp.File("x");
+        Directory.CreateDirectory(extracted);
+        HostTool.Run("tar", "xf", ova, "-C", extracted);
+        var ovf = Path.Combine(extracted, "nutshell.ovf");
+        var text = File.ReadAllText(ovf);
+        var capacity = System.Text.RegularExpressions.Regex.Match(text, "ovf:capacity=\"(\\d+)\"").Groups[1].Value;
+        Assert.NotEmpty(capacity);
+        File.WriteAllText(ovf, text.Replace($"ovf:capacity=\"{capacity}\"", "ovf:capacity=\"99999999999999999999999\""));
+        // The manifest is made right again with sha256sum, so only the value itself can be the problem.
+        var digest = HostTool.Run("sha256sum", ovf).Split(' ')[0];
+        var manifest = Path.Combine(extracted, "nutshell.mf");
+        File.WriteAllLines(manifest, File.ReadAllLines(manifest).Select(l => l.StartsWith("SHA256(nutshell.ovf)= ") ? $"SHA256(nutshell.ovf)= {digest}" : l));
+        var edited = temp.File("edited.ova");
+        HostTool.Run("tar", "--format=ustar", "-cf", edited, "-C", extracted, "nutshell.ovf", "nutshell.mf", "nutshell-disk1.vmdk");
+        var report = OvaVerifier.Verify(edited);
+        Assert.Contains(report.Problems, p => p == "the OVF's capacity of 'nutshell-disk1.vmdk' is '99999999999999999999999', not a number of bytes");
+        Assert.DoesNotContain(report.Problems, p => p.StartsWith("digest mismatch"));
+    }
+
+    [Fact]
     public void HardwareDescriptionErrorsNameFileAndLine()
     {
         var error = Assert.Throws<InvalidDataException>(() => VmHardware.FromYaml(Common.YamlMap.Parse(

@@ -103,6 +103,51 @@ public class SafeArchiveTests : IDisposable
     }
 
     [Fact]
+    public void Links_that_leave_the_tree_through_other_links_are_refused()
+    {
+        // Each link alone stays inside ('d/l' -> '..' is the top, 'e' -> 'd/l/..' looks like 'd'), but the unpacked
+        // tree resolves 'e' through 'd/l' to the top's parent.
+        Directory.CreateDirectory(_work.File("chain/d"));
+        File.CreateSymbolicLink(_work.File("chain/d/l"), "..");
+        File.CreateSymbolicLink(_work.File("chain/e"), "d/l/..");
+        HostTool.Run("tar", "-C", _work.File("chain"), "--no-recursion", "-cf", _work.File("chain.tar"), "d", "d/l", "e");
+        AssertRefused("chain.tar", "the link 'e' leads outside the archive ('d/l/..') through its other links");
+
+        // Order does not matter: the escaping link made before the link it goes through.
+        HostTool.Run("tar", "-C", _work.File("chain"), "--no-recursion", "-cf", _work.File("chain-reversed.tar"), "e", "d", "d/l");
+        AssertRefused("chain-reversed.tar", "leads outside the archive");
+
+        // Chains that stay inside are kept, and loops are refused rather than followed for ever.
+        Directory.CreateDirectory(_work.File("inside/d"));
+        File.CreateSymbolicLink(_work.File("inside/d/l"), "..");
+        File.CreateSymbolicLink(_work.File("inside/e"), "d/l/d");
+        HostTool.Run("tar", "-C", _work.File("inside"), "--no-recursion", "-cf", _work.File("inside.tar"), "d", "d/l", "e");
+        SafeArchive.Extract(_work.File("inside.tar"), _work.File("kept"));
+        Assert.Equal("d/l/d", new FileInfo(_work.File("kept/e")).LinkTarget);
+        Directory.CreateDirectory(_work.File("loop"));
+        File.CreateSymbolicLink(_work.File("loop/a"), "b/x");
+        File.CreateSymbolicLink(_work.File("loop/b"), "a/y");
+        HostTool.Run("tar", "-C", _work.File("loop"), "-cf", _work.File("loop.tar"), "a", "b");
+        AssertRefused("loop.tar", "links loop");
+    }
+
+    [Fact]
+    public void A_size_field_in_base_256_that_overflows_is_refused()
+    {
+        HostTool.Run("tar", "-C", _work.File("src"), "--format=ustar", "-cf", _work.File("huge.tar"), "run.sh");
+        var bytes = File.ReadAllBytes(_work.File("huge.tar"));
+        // The size field (12 bytes at 124) in GNU's base-256 form: 0x80, then all ones, 2^88 - 1 bytes.
+        bytes[124] = 0x80;
+        bytes.AsSpan(125, 11).Fill(0xff);
+        bytes.AsSpan(148, 8).Fill((byte)' ');
+        var sum = bytes.AsSpan(0, 512).ToArray().Sum(b => b);
+        System.Text.Encoding.ASCII.GetBytes(Convert.ToString(sum, 8).PadLeft(6, '0') + "\0 ").CopyTo(bytes, 148);
+        File.WriteAllBytes(_work.File("huge.tar"), bytes);
+        Assert.Contains("base-256 value is out of", HostTool.Try("tar", "-tvf", _work.File("huge.tar")).StandardError); // GNU tar agrees
+        AssertRefused("huge.tar", "the archive cannot be unpacked");
+    }
+
+    [Fact]
     public void Garbage_is_refused()
     {
         File.WriteAllBytes(_work.File("junk.bin"), new byte[1000]);

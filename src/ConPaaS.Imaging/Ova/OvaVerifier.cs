@@ -77,7 +77,7 @@ public static partial class OvaVerifier
                 }
                 CheckDigest(entry.Name, data, digests, ok, problems);
                 if (entry.Name.EndsWith(".vmdk", StringComparison.OrdinalIgnoreCase) && data.CanSeek)
-                    CheckVmdk(where, data, Capacity(ovf, entry.Name), ok, problems);
+                    CheckVmdk(where, data, Capacity(ovf, entry.Name, problems), ok, problems);
             }
         }
         catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException or ArgumentException or IOException)
@@ -142,7 +142,9 @@ public static partial class OvaVerifier
             var href = reference.GetAttribute("href", OvfDescriptor.OvfNs);
             var member = members.Skip(2).FirstOrDefault(m => m.Name == href);
             if (member.Name is null) problems.Add($"the OVF references '{href}', which the archive does not hold");
-            else if (long.TryParse(reference.GetAttribute("size", OvfDescriptor.OvfNs), out var size) && size != member.Size)
+            else if (reference.GetAttribute("size", OvfDescriptor.OvfNs) is { Length: > 0 } text && !TryParseBytes(text, out _))
+                problems.Add($"the OVF's size of '{href}' is '{ConPaaS.Common.Text.Shorten(text)}', not a number of bytes");
+            else if (TryParseBytes(reference.GetAttribute("size", OvfDescriptor.OvfNs), out var size) && size != member.Size)
                 problems.Add($"the OVF says '{href}' is {size} bytes; the archive holds {member.Size}");
             else ok.Add($"reference: {href} present ({member.Size} bytes)");
         }
@@ -152,8 +154,9 @@ public static partial class OvaVerifier
             problems.Add("the OVF has no VirtualSystem/VirtualHardwareSection");
     }
 
-    /// <summary>The capacity the OVF's DiskSection declares for the disk stored in <paramref name="href"/>.</summary>
-    private static long? Capacity(XmlDocument? ovf, string href)
+    /// <summary>The capacity the OVF's DiskSection declares for the disk stored in <paramref name="href"/>; a
+    /// capacity that is there but is not a number of bytes is a problem, not something to skip.</summary>
+    private static long? Capacity(XmlDocument? ovf, string href, List<string> problems)
     {
         if (ovf is null) return null;
         var ns = Namespaces(ovf);
@@ -161,8 +164,15 @@ public static partial class OvaVerifier
             .FirstOrDefault(f => f.GetAttribute("href", OvfDescriptor.OvfNs) == href)?.GetAttribute("id", OvfDescriptor.OvfNs);
         var disk = ovf.SelectNodes("/ovf:Envelope/ovf:DiskSection/ovf:Disk", ns)!.Cast<XmlElement>()
             .FirstOrDefault(d => fileId is not null && d.GetAttribute("fileRef", OvfDescriptor.OvfNs) == fileId);
-        return long.TryParse(disk?.GetAttribute("capacity", OvfDescriptor.OvfNs), out var capacity) ? capacity : null;
+        if (disk is null) return null;
+        var text = disk.GetAttribute("capacity", OvfDescriptor.OvfNs);
+        if (TryParseBytes(text, out var capacity)) return capacity;
+        problems.Add($"the OVF's capacity of '{href}' is '{ConPaaS.Common.Text.Shorten(text)}', not a number of bytes");
+        return null;
     }
+
+    private static bool TryParseBytes(string text, out long value) =>
+        long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out value);
 
     private static Dictionary<string, Digest> ParseManifest(string text, string name, List<string> problems)
     {
