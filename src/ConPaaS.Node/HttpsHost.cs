@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
@@ -43,4 +44,24 @@ public static class HttpsHost
         });
         return builder;
     }
+
+    /// <summary>
+    /// Refusals the framework makes without a body (no such route, a wrong method) get ConPaaS's <c>{"error": ...}</c>
+    /// saying what was wrong, like every other refusal. (Kestrel answers a malformed request line or oversized headers
+    /// before any of this runs, so those keep its empty body.)
+    /// </summary>
+    public static IApplicationBuilder UseErrorBodies(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        await next(context);
+        var status = context.Response.StatusCode;
+        if (status < 400 || context.Response.HasStarted || context.Response.ContentLength is not null) return;
+        var message = status switch
+        {
+            StatusCodes.Status404NotFound => $"no such call: {context.Request.Method} {context.Request.Path}",
+            StatusCodes.Status405MethodNotAllowed => $"{context.Request.Path} does not take {context.Request.Method}",
+            _ => Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status).ToLowerInvariant(),
+        };
+        context.Response.ContentType = "application/json; charset=utf-8";
+        await context.Response.WriteAsync(new System.Text.Json.Nodes.JsonObject { ["error"] = message }.ToJsonString());
+    });
 }

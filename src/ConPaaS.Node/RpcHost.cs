@@ -19,6 +19,8 @@ public sealed class RpcHost(NodeContext context, Func<CertificateIdentity, bool>
 {
     public const long MaxBodyBytes = 64L << 20;
 
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     public WebApplication Build()
     {
         var certificates = context.CertificateDirectory;
@@ -27,6 +29,7 @@ public sealed class RpcHost(NodeContext context, Func<CertificateIdentity, bool>
 
         var app = HttpsHost.Create(context.Listen, _ => own, ClientCertificateMode.RequireCertificate,
             (_, certificate) => CertificateAuthority.Validates(ca, certificate), MaxBodyBytes).Build();
+        app.UseErrorBodies();
         app.MapMethods("/", ["GET", "POST"], HandleAsync);
         return app;
     }
@@ -42,17 +45,41 @@ public sealed class RpcHost(NodeContext context, Func<CertificateIdentity, bool>
                 await Answer(http, StatusCodes.Status403Forbidden, new JsonObject { ["error"] = $"a {identity.Role} certificate of user {identity.Uid}, application {identity.ApplicationId} may not call this node", ["id"] = null });
                 return;
             }
-            var (call, requestId) = await ReadAsync(http, identity);
-            id = requestId;
+            RpcCall call;
+            try
+            {
+                (call, id) = await ReadAsync(http, identity);
+            }
+            catch (Exception e) when (e is not (OperationCanceledException or BadHttpRequestException) && !http.RequestAborted.IsCancellationRequested)
+            {
+                // Whatever a request that cannot be read throws (JSON that is not UTF-8, a multipart body cut short)
+                // is the caller's error, with the reason.
+                throw new RpcException($"the request cannot be read: {e.Message}");
+            }
             var result = await dispatch(call, http.RequestAborted);
             await Answer(http, StatusCodes.Status200OK, new JsonObject
             {
                 ["result"] = result, ["error"] = null, ["id"] = id?.DeepClone(),
             });
         }
-        catch (Exception e) when (e is RpcException or JsonException or InvalidDataException or BadHttpRequestException or System.Security.Cryptography.CryptographicException)
+        catch (BadHttpRequestException e)
+        {
+            await Answer(http, e.StatusCode, new JsonObject { ["error"] = e.Message, ["id"] = id?.DeepClone() });
+        }
+        catch (Exception e) when (e is RpcException or JsonException or InvalidDataException or System.Security.Cryptography.CryptographicException)
         {
             await Answer(http, StatusCodes.Status400BadRequest, new JsonObject { ["error"] = e.Message, ["id"] = id?.DeepClone() });
+        }
+        catch (HttpRequestException e) when (!http.Response.HasStarted)
+        {
+            // A node this call needed (an agent, the director) did not answer: the address is in the message.
+            await Answer(http, StatusCodes.Status502BadGateway, new JsonObject { ["error"] = $"a node this call needs does not answer: {e.Message}", ["id"] = id?.DeepClone() });
+        }
+        catch (Exception e) when (e is not OperationCanceledException && !http.Response.HasStarted)
+        {
+            // Our own bug: said as such, with the reason in the node's log, never an empty 500.
+            Console.Error.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm:ss} {http.Request.Method} failed: {e}");
+            await Answer(http, StatusCodes.Status500InternalServerError, new JsonObject { ["error"] = "internal error; see the node's log", ["id"] = id?.DeepClone() });
         }
     }
 
@@ -76,7 +103,9 @@ public sealed class RpcHost(NodeContext context, Func<CertificateIdentity, bool>
             return (new RpcCall(long.TryParse(form["service_id"], out var sid) ? sid : 0,
                 form["method"].ToString() is { Length: > 0 } m ? m : throw new RpcException("missing 'method'"), parameters, identity) { Files = files }, null);
         }
-        var body = await JsonNode.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted) as JsonObject
+        // Decoded strictly first: invalid UTF-8 would otherwise parse, and fail later wherever a string is read.
+        using var reader = new StreamReader(http.Request.Body, StrictUtf8);
+        var body = JsonNode.Parse(await reader.ReadToEndAsync(http.RequestAborted)) as JsonObject
                    ?? throw new RpcException("the request body must be a JSON object");
         var method = body["method"] is JsonValue mv && mv.TryGetValue<string>(out var name) ? name : throw new RpcException("missing 'method'");
         var service = body["service_id"] is JsonValue sv && (sv.TryGetValue<long>(out var number) || (sv.TryGetValue<string>(out var s) && long.TryParse(s, out number))) ? number : 0;

@@ -93,6 +93,11 @@ public class CliTests
         var vmdk = File.ReadAllBytes(temp.File("disk.vmdk"));
         File.WriteAllBytes(temp.File("truncated.vmdk"), vmdk[..(vmdk.Length - 1024)]);
         CpsImage.AssertCleanError(await CpsImage.RunAsync("inspect", temp.File("truncated.vmdk")), "VMDK footer");
+        // A grain directory offset (at byte 56) of 2^63 sectors: refused by name, not "Arithmetic operation resulted in an overflow".
+        var far = vmdk.ToArray();
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(far.AsSpan(56), 0x8000000000000000);
+        File.WriteAllBytes(temp.File("far.vmdk"), far);
+        CpsImage.AssertCleanError(await CpsImage.RunAsync("inspect", temp.File("far.vmdk")), "grain directory offset 9223372036854775808 (at byte 56) points beyond any file");
 
         var raw = File.ReadAllBytes(temp.File("disk.raw"));
         raw[512 + 60] ^= 0xFF;

@@ -105,6 +105,15 @@ public class VmdkTests
         Assert.Contains("inflates to more than one grain", error.Message);
     }
 
+    [Fact]
+    public void Sector_numbers_beyond_any_file_are_refused_by_name_not_by_overflow()
+    {
+        var vmdk = WriteVmdk(new byte[1 << 20]);
+        BinaryPrimitives.WriteUInt64LittleEndian(vmdk.AsSpan(56), 0x8000000000000000);
+        var error = Assert.Throws<InvalidDataException>(() => new VmdkReader(new MemoryStream(vmdk)));
+        Assert.Contains("grain directory offset 9223372036854775808 (at byte 56) points beyond any file", error.Message);
+    }
+
     /// <summary>A hand-made streamOptimized file of one grain whose payload is <paramref name="grainPayload"/> deflated.</summary>
     private static byte[] StreamWithOneGrain(byte[] grainPayload)
     {

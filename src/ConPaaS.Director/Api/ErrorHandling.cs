@@ -1,4 +1,5 @@
 using ConPaaS.Director.Lifecycle;
+using ConPaaS.Node;
 
 namespace ConPaaS.Director.Api;
 
@@ -22,13 +23,11 @@ public static class ErrorHandling
         _ => StatusCodes.Status500InternalServerError,
     };
 
-    public static IApplicationBuilder UseConPaaSErrors(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    public static IApplicationBuilder UseConPaaSErrors(this IApplicationBuilder app) => app.UseErrorBodies().Use(async (context, next) =>
     {
         try
         {
             await next(context);
-            if (context.Response.StatusCode == StatusCodes.Status404NotFound && !context.Response.HasStarted && context.Response.ContentLength is null)
-                await Write(context, 404, $"no such call: {context.Request.Method} {context.Request.Path}");
         }
         catch (RefusedException e)
         {

@@ -16,11 +16,25 @@ public sealed class Parameters
 
     public static async Task<Parameters> ReadAsync(HttpContext context)
     {
-        var parameters = new Parameters { Files = context.Request.HasFormContentType ? (await context.Request.ReadFormAsync(context.RequestAborted)).Files : new FormFileCollection() };
+        var form = context.Request.HasFormContentType ? await ReadFormAsync(context) : null;
+        var parameters = new Parameters { Files = form?.Files ?? new FormFileCollection() };
         foreach (var (key, value) in context.Request.Query) parameters._values[key] = value.ToString();
-        if (context.Request.HasFormContentType)
-            foreach (var (key, value) in await context.Request.ReadFormAsync(context.RequestAborted)) parameters._values[key] = value.ToString();
+        foreach (var (key, value) in form ?? FormCollection.Empty) parameters._values[key] = value.ToString();
         return parameters;
+    }
+
+    /// <summary>The form, or a refusal saying it is broken (a multipart body cut short, a bad boundary): bad input,
+    /// not our failure. Too large stays too large (413).</summary>
+    private static async Task<IFormCollection> ReadFormAsync(HttpContext context)
+    {
+        try
+        {
+            return await context.Request.ReadFormAsync(context.RequestAborted);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException && !context.RequestAborted.IsCancellationRequested)
+        {
+            throw RefusedException.Invalid($"the request body is not a readable form: {e.Message}");
+        }
     }
 
     public string? Optional(string name) => _values.TryGetValue(name, out var value) && value.Length > 0 ? value : null;

@@ -29,6 +29,8 @@ internal sealed record SparseExtentHeader(
 
     private static ReadOnlySpan<byte> NewlineCheck => "\n \r\n"u8;
 
+    private const ulong MaxSectors = 1ul << 50;
+
     public bool IsCompressed => (Flags & FlagCompressed) != 0;
 
     public bool HasMarkers => (Flags & FlagMarkers) != 0;
@@ -59,6 +61,12 @@ internal sealed record SparseExtentHeader(
             throw new InvalidDataException($"{where}: grain size {header.GrainSize} sectors is invalid (a power of two from 8 to 2048)");
         if (header.GtesPerGt is 0 or > 4096) throw new InvalidDataException($"{where}: {header.GtesPerGt} entries per grain table is invalid");
         if (header.Capacity == 0 || header.Capacity > (1ul << 40)) throw new InvalidDataException($"{where}: capacity {header.Capacity} sectors is out of range");
+        // Sector numbers the reader multiplies by 512: anything past 2^50 sectors (512 PiB) points beyond any file and
+        // would overflow that arithmetic.
+        foreach (var (name, at, value) in new[] { ("descriptor offset", DescriptorOffsetOffset, header.DescriptorOffset),
+                     ("descriptor size", DescriptorSizeOffset, header.DescriptorSize), ("overhead", OverheadOffset, header.Overhead),
+                     ("grain directory offset", GdOffsetOffset, header.GdOffset == GdAtEnd ? 0 : header.GdOffset) })
+            if (value > MaxSectors) throw new InvalidDataException($"{where}: {name} {value} (at byte {at}) points beyond any file");
         if (header.IsCompressed && header.CompressAlgorithm != CompressionDeflate)
             throw new InvalidDataException($"{where}: unknown compression algorithm {header.CompressAlgorithm}");
         return header;

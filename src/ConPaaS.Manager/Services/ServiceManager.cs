@@ -80,12 +80,12 @@ public abstract class ServiceManager(ServiceType type, ServiceContext context)
                 _ = Begin([Running, Error], Epilogue, StopAsync, finalState: Stopped);
                 return new { state = Epilogue };
             case "add_nodes":
-                var count = (int)call.LongOr("count", Count(call.Params["nodes"]));
+                var count = Count(call);
                 if (count is < 1 or > 50) throw new RpcException("add_nodes takes a count from 1 to 50");
                 _ = AddAgents(count);
                 return new { state = Adapting };
             case "remove_nodes":
-                var remove = (int)call.LongOr("count", Count(call.Params["nodes"]));
+                var remove = Count(call);
                 if (remove < 1 || remove > Nodes.Count - 1)
                     throw new RpcException($"remove_nodes takes a count from 1 to {Nodes.Count - 1}; the first agent stays while the service runs");
                 _ = Begin([Running], Adapting, token => RemoveNodesAsync(remove, token));
@@ -200,5 +200,20 @@ public abstract class ServiceManager(ServiceType type, ServiceContext context)
         }
     }
 
-    private static long Count(JsonNode? nodes) => nodes is JsonObject roles ? roles.Sum(r => r.Value?.GetValue<long>() ?? 0) : 1;
+    /// <summary>How many agents a call asks for: <c>count</c>, or the sum of <c>nodes</c> per role (as ConPaaS clients
+    /// send it), each a whole number from 0 to 50; anything else is refused by name.</summary>
+    private static int Count(RpcCall call)
+    {
+        if (call.Params["count"] is not null)
+            return call.Long("count") is var count and >= 0 and <= ServiceRole.MaxAgents ? (int)count : throw new RpcException($"'count' must be from 0 to {ServiceRole.MaxAgents}");
+        if (call.Params["nodes"] is not JsonObject roles) return 1;
+        var total = 0;
+        foreach (var (role, value) in roles)
+        {
+            if (value is not JsonValue number || !number.TryGetValue<int>(out var n) || n is < 0 or > ServiceRole.MaxAgents)
+                throw new RpcException($"'nodes.{role}' must be a whole number from 0 to {ServiceRole.MaxAgents}");
+            total += n;
+        }
+        return total;
+    }
 }
