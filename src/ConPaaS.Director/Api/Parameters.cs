@@ -24,14 +24,14 @@ public sealed class Parameters
     }
 
     /// <summary>The form, or a refusal saying it is broken (a multipart body cut short, a bad boundary): bad input,
-    /// not our failure. Too large stays too large (413).</summary>
+    /// not our failure. Too large stays too large (413: BadHttpRequestException is an IOException too).</summary>
     private static async Task<IFormCollection> ReadFormAsync(HttpContext context)
     {
         try
         {
             return await context.Request.ReadFormAsync(context.RequestAborted);
         }
-        catch (Exception e) when (e is IOException or InvalidDataException && !context.RequestAborted.IsCancellationRequested)
+        catch (Exception e) when (e is (IOException and not BadHttpRequestException) or InvalidDataException && !context.RequestAborted.IsCancellationRequested)
         {
             throw RefusedException.Invalid($"the request body is not a readable form: {e.Message}");
         }
