@@ -33,6 +33,7 @@ public sealed class DirectorServer
         builder.Services.AddSingleton<Lifecycle.Services>();
         builder.Services.AddSingleton<Volumes>();
         builder.Services.AddHostedService<CreditCharger>();
+        builder.Services.AddHostedService<ManagerWatcher>();
         var app = builder.Build();
         app.UseConPaaSErrors();
         app.MapUsersApi();

@@ -22,6 +22,26 @@ public sealed class ApplicationManager(NodeContext context, NodeClients clients,
     private readonly ConcurrentDictionary<long, ServiceManager> _services = new();
     private ManifestDeployment? _deployment;
 
+    /// <summary>How often every running service's agents are asked whether they live (a dead one is noticed in under 10 s).</summary>
+    public static readonly TimeSpan AgentCheckPeriod = TimeSpan.FromSeconds(2);
+
+    /// <summary>Checks the agents of every service until <paramref name="stopping"/>; see <see cref="ServiceManager.CheckAgentsAsync"/>.</summary>
+    public async Task WatchAgentsAsync(CancellationToken stopping)
+    {
+        using var timer = new PeriodicTimer(AgentCheckPeriod);
+        while (await timer.WaitForNextTickAsync(stopping))
+        {
+            try
+            {
+                await Task.WhenAll(_services.Values.Select(s => s.CheckAgentsAsync(stopping)));
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                log.Write($"checking agents failed: {e.Message}");
+            }
+        }
+    }
+
     /// <summary>The manager's rule: user, manager or frontend certificates of this application's owner.</summary>
     public bool Authorize(CertificateIdentity caller) =>
         caller.Uid == context.UserId

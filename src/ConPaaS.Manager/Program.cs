@@ -43,7 +43,11 @@ static async Task<int> ServeAsync(string path)
         var manager = new ApplicationManager(context, clients, log, git, gitProblem);
         await using var app = new RpcHost(context, manager.Authorize, async (call, cancellationToken) => JsonSerializer.SerializeToNode(await manager.DispatchAsync(call, cancellationToken))).Build();
         Console.WriteLine($"cpsmanager for application {context.AppId} of user {context.UserId} listening on https://{context.Listen}");
+        using var stopping = new CancellationTokenSource();
+        var watching = manager.WatchAgentsAsync(stopping.Token);
         await app.RunAsync();
+        await stopping.CancelAsync();
+        await watching.ContinueWith(_ => { }, TaskScheduler.Default);
         return 0;
     }
     catch (Exception e) when (e is InvalidDataException or IOException or System.Security.Cryptography.CryptographicException)

@@ -186,6 +186,35 @@ public sealed class Applications(Database database, ServiceRecords serviceRecord
         }
     }
 
+    /// <summary>Running applications whose manager node no longer runs.</summary>
+    public IReadOnlyList<long> WithLostManagers() => database.Read(connection => connection.Query<(long Aid, string Vmid)>(
+            "SELECT aid, vmid FROM applications WHERE status = @running AND vmid IS NOT NULL", new { running = LifecycleState.Running }).ToList())
+        .Where(a => !nodes.Driver.IsRunning(a.Vmid)).Select(a => a.Aid).ToList();
+
+    /// <summary>A dead manager: the application goes to ERROR (from which it can start again) and its other nodes stop,
+    /// so the user is charged for nothing that cannot work.</summary>
+    public async Task ManagerLostAsync(long aid)
+    {
+        var gate = Gate(aid);
+        await gate.WaitAsync();
+        try
+        {
+            if (Find(aid) is not { Status: LifecycleState.Running, Vmid: { } vmid } || nodes.Driver.IsRunning(vmid)) return;
+            await nodes.StopApplicationAsync(aid);
+            managers.Forget(aid);
+            database.Write((connection, transaction) =>
+            {
+                connection.Execute("UPDATE services SET state = @stopped WHERE application_id = @aid", new { stopped = LifecycleState.Stopped, aid }, transaction);
+                return connection.Execute("UPDATE applications SET status = @status, manager = NULL, manager_port = NULL, vmid = NULL WHERE aid = @aid",
+                    new { status = LifecycleState.Error, aid }, transaction);
+            });
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
     public async Task DeleteAsync(long aid)
     {
         await StopAsync(aid, requireRunning: false);

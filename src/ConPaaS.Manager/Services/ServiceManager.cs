@@ -27,7 +27,7 @@ public abstract class ServiceManager(ServiceType type, ServiceContext context)
     private readonly SemaphoreSlim _busy = new(1, 1);
     private readonly List<AgentNode> _nodes = [];
 
-    private volatile string _state = Init;
+    private string _state = Init;
 
     public long Id => context.Id;
     public ServiceType Type => type;
@@ -35,7 +35,7 @@ public abstract class ServiceManager(ServiceType type, ServiceContext context)
     public string Cloud => context.Cloud;
 
     /// <summary>One of <see cref="LifecycleState"/>; only the life cycle below moves it.</summary>
-    public string State => _state;
+    public string State => Volatile.Read(ref _state);
 
     public string? LastError { get; private set; }
 
@@ -49,6 +49,22 @@ public abstract class ServiceManager(ServiceType type, ServiceContext context)
     public IReadOnlyList<AgentNode> Nodes
     {
         get { lock (_nodes) return _nodes.ToList(); }
+    }
+
+    /// <summary>
+    /// Calls an agent of this service. An agent that does not answer (dead, or not listening yet) is an error naming
+    /// it, never the connection failure itself (which would reach the caller as an internal error).
+    /// </summary>
+    protected async Task<JsonNode?> AgentAsync(AgentNode node, string method, object parameters, CancellationToken cancellationToken, HttpContent? upload = null)
+    {
+        try
+        {
+            return await Clients.CallAsync(node.Address, Roles.Agent, method, parameters, cancellationToken, upload);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new RpcException($"agent {node.Id} at {node.Address} does not answer{(IsDead(node) ? " (it is dead)" : "")}: {e.Message}");
+        }
     }
 
     /// <summary>The type's own methods; null when the method is not one of them.</summary>
@@ -72,7 +88,8 @@ public abstract class ServiceManager(ServiceType type, ServiceContext context)
                 return Nodes.GroupBy(n => n.Role).ToDictionary(g => g.Key, g => g.Select(n => n.Id).ToArray());
             case "get_node_info":
                 var node = Find(call.String("serviceNodeId"));
-                return new { serviceNode = new { id = node.Id, ip = node.Ip, vmid = node.Id, cloud = node.Cloud, role = node.Role, logs = new[] { "agent.log", "agent.out", "agent.err" } } };
+                return new { serviceNode = new { id = node.Id, ip = node.Ip, vmid = node.Id, cloud = node.Cloud, role = node.Role, state = IsDead(node) ? Dead : Running,
+                    logs = new[] { "agent.log", "agent.out", "agent.err" } } };
             case "start_service":
                 _ = StartService();
                 return new { state = Prologue };
@@ -92,7 +109,7 @@ public abstract class ServiceManager(ServiceType type, ServiceContext context)
                 return new { state = Adapting };
             case "get_agent_log":
                 var agent = Find(call.String("agent_id"));
-                return await Clients.CallAsync(agent.Address, Roles.Agent, "get_log", new { filename = call.OptionalString("filename") ?? "agent.log" }, cancellationToken);
+                return await AgentAsync(agent, "get_log", new { filename = call.OptionalString("filename") ?? "agent.log" }, cancellationToken);
         }
         return await TypeDispatchAsync(call, cancellationToken)
                ?? throw new RpcException($"service {Id} ({Type.Name}) has no method '{call.Method}'");
@@ -101,10 +118,68 @@ public abstract class ServiceManager(ServiceType type, ServiceContext context)
     /// <summary>Stops every agent (the application is stopping or the service is removed).</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        var vmids = Nodes.Select(n => n.Id).ToList();
+        var vmids = Nodes.Where(n => !IsDead(n)).Select(n => n.Id).ToList(); // the director removed the dead ones already
         if (vmids.Count > 0)
             await Clients.DirectorAsync("/remove_nodes", [new("vmids", string.Join(',', vmids))], cancellationToken);
         lock (_nodes) _nodes.Clear();
+        _dead.Clear();
+        _misses.Clear();
+    }
+
+    /// <summary>A node that stopped answering, as list_nodes and get_node_info show it.</summary>
+    public const string Dead = "DEAD";
+
+    private static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(2);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _dead = new();
+    private readonly Dictionary<string, int> _misses = [];
+
+    private bool IsDead(AgentNode node) => _dead.ContainsKey(node.Id);
+
+    /// <summary>
+    /// Asks every agent of a RUNNING service whether it lives (side by side, 2 s each). One that misses twice in a row
+    /// is dead: the director removes it (so it is charged no more), list_nodes shows it DEAD, and the service goes to
+    /// ERROR saying which agent and that 'service start' brings the service back. Called every few seconds.
+    /// </summary>
+    public async Task CheckAgentsAsync(CancellationToken cancellationToken)
+    {
+        if (State != Running) return;
+        var living = Nodes.Where(n => !IsDead(n)).ToList();
+        var answers = await Task.WhenAll(living.Select(async n =>
+        {
+            try
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(CheckTimeout);
+                await Clients.CallAsync(n.Address, Roles.Agent, "check_process", new { }, timeout.Token);
+                return (Node: n, Alive: true);
+            }
+            catch (Exception e) when (e is HttpRequestException or OperationCanceledException or RpcException && !cancellationToken.IsCancellationRequested)
+            {
+                return (Node: n, Alive: false);
+            }
+        }));
+        var dead = new List<AgentNode>();
+        lock (_misses)
+            foreach (var (node, alive) in answers)
+            {
+                _misses[node.Id] = alive ? 0 : _misses.GetValueOrDefault(node.Id) + 1;
+                if (_misses[node.Id] >= 2) dead.Add(node);
+            }
+        // An operation that began meanwhile (add or remove nodes) judges for itself; the next check sees the result.
+        if (dead.Count == 0 || State != Running) return;
+        foreach (var node in dead) _dead[node.Id] = true;
+        var names = string.Join(", ", dead.Select(n => n.Id));
+        try
+        {
+            await Clients.DirectorAsync("/remove_nodes", [new("vmids", string.Join(',', dead.Select(n => n.Id)))], cancellationToken);
+        }
+        catch (RpcException e)
+        {
+            Log.Write($"service {Id}: removing dead agents {names}: {e.Message}");
+        }
+        LastError = $"agent {names} stopped answering and was removed; 'service start' brings the service back with {Nodes.Count} agents";
+        if (Interlocked.CompareExchange(ref _state, Error, Running) == Running)
+            Log.Write($"service {Id}: {LastError}");
     }
 
     protected AgentNode Find(string agentId) =>
@@ -117,7 +192,14 @@ public abstract class ServiceManager(ServiceType type, ServiceContext context)
     /// <summary>Adds agents to a running service; completes once they run, or throws why they do not.</summary>
     public Task AddAgentsAsync(int count) => OutcomeAsync(AddAgents(count));
 
-    private Task StartService() => Begin([Init, Stopped, Error], Prologue, token => AddNodesAsync(1, token));
+    /// <summary>Starts the service; from ERROR (an agent died, say) it first stops what is left and comes back with as
+    /// many agents as it had, so one command recovers it.</summary>
+    private Task StartService() => Begin([Init, Stopped, Error], Prologue, async token =>
+    {
+        var agents = Math.Max(1, Nodes.Count);
+        if (Nodes.Count > 0) await StopAsync(token);
+        await AddNodesAsync(agents, token);
+    });
 
     private Task AddAgents(int count) => Begin([Running], Adapting, token => AddNodesAsync(count, token));
 
@@ -137,19 +219,19 @@ public abstract class ServiceManager(ServiceType type, ServiceContext context)
             _busy.Release();
             throw new RpcException($"service {Id} is {State}; this needs it {string.Join(" or ", from)}");
         }
-        _state = during;
+        Volatile.Write(ref _state, during);
         LastError = null;
         return Task.Run(async () =>
         {
             try
             {
                 await work(CancellationToken.None);
-                _state = finalState;
+                Volatile.Write(ref _state, finalState);
             }
             catch (Exception e)
             {
                 LastError = e.Message;
-                _state = Error;
+                Volatile.Write(ref _state, Error);
                 Log.Write($"service {Id}: {during} failed: {e.Message}");
             }
             finally
@@ -170,7 +252,7 @@ public abstract class ServiceManager(ServiceType type, ServiceContext context)
         await Task.WhenAll(added.Select(n => WaitForAgentAsync(n, cancellationToken)));
         Log.Write($"service {Id}: {added.Count} agents up: {string.Join(", ", added.Select(n => $"{n.Id} {n.Address}"))}");
         if (StartupScript is { } script)
-            await Task.WhenAll(added.Select(n => Clients.CallAsync(n.Address, Roles.Agent, "run_startup_script", new { script }, cancellationToken)));
+            await Task.WhenAll(added.Select(n => AgentAsync(n, "run_startup_script", new { script }, cancellationToken)));
         await NodesAddedAsync(added, existing, cancellationToken);
     }
 

@@ -101,8 +101,8 @@ public static class ServiceCommands
             var nodes = new JsonArray();
             foreach (var id in roles.SelectMany(r => r.Value?.AsArray() ?? []).Select(Output.Cell).Order(StringComparer.Ordinal))
                 nodes.Add((await ManagerRpc.CallAsync(s, app, sid, "get_node_info", new { serviceNodeId = id }, token))?["serviceNode"]?.DeepClone());
-            s.Output.Table(["aid", "sid", "role", "ip", "agent_id", "cloud"], nodes.OfType<JsonObject>().Select(n => (IReadOnlyList<string>)
-                [Output.Cell(app["aid"]), Output.Cell(svc["sid"]), Output.Cell(n["role"]), Output.Cell(n["ip"]), Output.Cell(n["id"]), Output.Cell(n["cloud"])]), nodes);
+            s.Output.Table(["aid", "sid", "role", "ip", "agent_id", "cloud", "state"], nodes.OfType<JsonObject>().Select(n => (IReadOnlyList<string>)
+                [Output.Cell(app["aid"]), Output.Cell(svc["sid"]), Output.Cell(n["role"]), Output.Cell(n["ip"]), Output.Cell(n["id"]), Output.Cell(n["cloud"]), Output.Cell(n["state"])]), nodes);
         });
 
         var agent = new Argument<string>("agent_id") { Description = "the agent (see list_nodes)" };

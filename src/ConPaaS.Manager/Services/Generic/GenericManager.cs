@@ -176,9 +176,9 @@ public sealed class GenericManager(ServiceContext context) : ServiceManager(Serv
         await using var archive = File.OpenRead(_codes.PathOf(version.CodeVersionId));
         using var upload = JsonRpc.Upload(0, "update_code", new Dictionary<string, string> { ["code_version"] = version.CodeVersionId },
             "code", version.Filename, new StreamContent(archive));
-        await Clients.CallAsync(node.Address, Roles.Agent, "update_code", new { }, cancellationToken, upload);
+        await AgentAsync(node, "update_code", new { }, cancellationToken, upload);
     }
 
     private Task<JsonNode?> Call(AgentNode node, string method, object parameters, CancellationToken cancellationToken) =>
-        Clients.CallAsync(node.Address, Roles.Agent, method, parameters, cancellationToken);
+        AgentAsync(node, method, parameters, cancellationToken);
 }
