@@ -171,14 +171,7 @@ public sealed class Applications(Database database, ServiceRecords serviceRecord
             if (requireRunning && application.Status is LifecycleState.Init or LifecycleState.Stopped)
                 throw RefusedException.Conflict($"application {aid} is {application.Status}, not running");
             SetStatus(aid, LifecycleState.Epilogue);
-            await nodes.StopApplicationAsync(aid);
-            managers.Forget(aid);
-            database.Write((connection, transaction) =>
-            {
-                connection.Execute("UPDATE services SET state = @stopped WHERE application_id = @aid", new { stopped = LifecycleState.Stopped, aid }, transaction);
-                return connection.Execute("UPDATE applications SET status = @status, manager = NULL, manager_port = NULL, vmid = NULL WHERE aid = @aid",
-                    new { status = LifecycleState.Stopped, aid }, transaction);
-            });
+            await TakeDownAsync(aid, LifecycleState.Stopped);
         }
         finally
         {
@@ -200,14 +193,7 @@ public sealed class Applications(Database database, ServiceRecords serviceRecord
         try
         {
             if (Find(aid) is not { Status: LifecycleState.Running, Vmid: { } vmid } || nodes.Driver.IsRunning(vmid)) return;
-            await nodes.StopApplicationAsync(aid);
-            managers.Forget(aid);
-            database.Write((connection, transaction) =>
-            {
-                connection.Execute("UPDATE services SET state = @stopped WHERE application_id = @aid", new { stopped = LifecycleState.Stopped, aid }, transaction);
-                return connection.Execute("UPDATE applications SET status = @status, manager = NULL, manager_port = NULL, vmid = NULL WHERE aid = @aid",
-                    new { status = LifecycleState.Error, aid }, transaction);
-            });
+            await TakeDownAsync(aid, LifecycleState.Error);
         }
         finally
         {
@@ -243,6 +229,20 @@ public sealed class Applications(Database database, ServiceRecords serviceRecord
             return count;
         });
         if (forgotten > 0) logger.LogWarning("forgot {Count} nodes left by the previous run; their applications are STOPPED", forgotten);
+    }
+
+    /// <summary>Stops every node of the application; it and its services are left without a manager, in
+    /// <paramref name="status"/> and STOPPED. The caller holds the application's gate.</summary>
+    private async Task TakeDownAsync(long aid, string status)
+    {
+        await nodes.StopApplicationAsync(aid);
+        managers.Forget(aid);
+        database.Write((connection, transaction) =>
+        {
+            connection.Execute("UPDATE services SET state = @stopped WHERE application_id = @aid", new { stopped = LifecycleState.Stopped, aid }, transaction);
+            return connection.Execute("UPDATE applications SET status = @status, manager = NULL, manager_port = NULL, vmid = NULL WHERE aid = @aid",
+                new { status, aid }, transaction);
+        });
     }
 
     private void SetStatus(long aid, string status) => database.Write((connection, transaction) =>
