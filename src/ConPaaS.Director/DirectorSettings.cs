@@ -28,6 +28,9 @@ public sealed class DirectorSettings
     /// <summary>Length of the credit period in seconds: one credit per node per period (3600, one node-hour).</summary>
     public required int CreditPeriodSeconds { get; init; }
     public required long MaxRequestBytes { get; init; }
+
+    /// <summary>[director] OPEN_REGISTRATION: anyone may register (/new_user); the sandbox turns it on.</summary>
+    public bool OpenRegistration => File.Get("director", "OPEN_REGISTRATION")?.ToLowerInvariant() is "true" or "yes" or "1";
     /// <summary>Loopback network the local driver gives its nodes addresses from.</summary>
     public required (IPAddress Network, int PrefixLength) LocalSubnet { get; init; }
     /// <summary>Where the local driver finds cpsmanager and cpsagent (default: next to cpsdirector).</summary>

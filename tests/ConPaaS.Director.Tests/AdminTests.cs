@@ -35,6 +35,8 @@ public class AdminTests
         Assert.Contains("ok       director certificate names 127.0.0.1", good.StandardOutput);
         Assert.Contains($"ok       director answers at {sandbox.Url}", good.StandardOutput);
         Assert.DoesNotContain("clock skew", good.StandardOutput);
+        Assert.Contains("WARNING  local driver: nodes run as ", good.StandardOutput);
+        Assert.Contains("OPEN_REGISTRATION is on", good.StandardOutput);
 
         // The same installation, but DIRECTOR_URL now names a host the certificate does not (cpsconf.py's case),
         // on a port where nothing listens.

@@ -18,6 +18,7 @@ public static class Check
     {
         var problems = 0;
         void Ok(string message) => Console.WriteLine($"ok       {message}");
+        void Warning(string message) => Console.WriteLine($"WARNING  {message}");
         void Problem(string message)
         {
             problems++;
@@ -75,6 +76,9 @@ public static class Check
             var driverProblems = driver.Check().ToList();
             driverProblems.ForEach(Problem);
             if (driverProblems.Count == 0) Ok($"cloud 'default' ({settings.Driver} driver) has its programs in {settings.LocalBinDir}");
+            // Until each application's nodes run under a user id of their own (README, "Security"), say what that means.
+            Warning($"local driver: nodes run as {Environment.UserName}, the director's own user, so a user's code can read the director's " +
+                    $"state: this is a sandbox for one trusted user{(settings.OpenRegistration ? "; OPEN_REGISTRATION is on, lets strangers in, and should be off" : "")}");
         }
 
         if (authority is not null)

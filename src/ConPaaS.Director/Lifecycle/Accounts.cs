@@ -32,6 +32,5 @@ public sealed class Accounts(Users users, DirectorSettings settings)
     }
 
     /// <summary>Registration is open only when [director] OPEN_REGISTRATION is true (the sandbox sets it).</summary>
-    public bool RegistrationOpen =>
-        settings.File.Get("director", "OPEN_REGISTRATION")?.ToLowerInvariant() is "true" or "yes" or "1";
+    public bool RegistrationOpen => settings.OpenRegistration;
 }
