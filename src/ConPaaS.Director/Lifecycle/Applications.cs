@@ -84,8 +84,7 @@ public sealed class Applications(Database database, ServiceRecords serviceRecord
     /// <paramref name="manifest"/> goes to the manager as soon as it answers.</summary>
     public async Task StartAsync(Application application, string cloud, PendingManifest? manifest = null)
     {
-        if (!settings.Clouds.Contains(cloud))
-            throw RefusedException.Invalid($"unknown cloud '{Common.Text.Shorten(cloud)}'; available: {string.Join(", ", settings.Clouds)}");
+        Clouds.Check(settings, cloud);
         var gate = Gate(application.Aid);
         await gate.WaitAsync();
         try

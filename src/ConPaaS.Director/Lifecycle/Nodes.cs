@@ -57,7 +57,7 @@ public sealed class Nodes(Database database, ICloudDriver driver, DirectorCertif
     /// processes do not depend on each other); if any fails, the others are stopped again.</summary>
     public async Task<IReadOnlyList<Resource>> StartAgentsAsync(Application application, Service service, int count, string cloud, CancellationToken cancellationToken)
     {
-        if (!settings.Clouds.Contains(cloud)) throw RefusedException.Invalid($"unknown cloud '{Common.Text.Shorten(cloud)}'");
+        Clouds.Check(settings, cloud);
         var credit = database.Read(connection => connection.QuerySingle<long>("SELECT credit FROM users WHERE uid = @Uid", application));
         if (credit < count) throw RefusedException.Forbidden($"{count} nodes need {count} credits; the user has {credit}");
         var starting = Enumerable.Range(0, count).Select(_ => StartAsync(application, service.Sid, Roles.Agent, service.Type, cloud, cancellationToken)).ToList();

@@ -37,8 +37,7 @@ public sealed class Services(ServiceRecords records, ManagerClient managers, Dir
     {
         CheckType(type);
         var checkedName = name is null ? type : Names.Check("name", name);
-        var checkedCloud = cloud ?? "default";
-        if (!settings.Clouds.Contains(checkedCloud)) throw RefusedException.Invalid($"unknown cloud '{Common.Text.Shorten(checkedCloud)}'");
+        var checkedCloud = Clouds.Check(settings, cloud);
         if (application.Status != LifecycleState.Running)
             throw RefusedException.Conflict($"application {application.Aid} is {application.Status}; start it before adding services");
         return records.Add(application.Aid, type, checkedName, checkedCloud);

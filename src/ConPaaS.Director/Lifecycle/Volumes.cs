@@ -15,8 +15,7 @@ public sealed class Volumes(VolumeRecords records, ICloudDriver driver, Nodes no
     {
         CheckName(name);
         var size = (requestedMb + driver.VolumeUnitMb - 1) / driver.VolumeUnitMb * driver.VolumeUnitMb;
-        var target = cloud ?? "default";
-        if (!settings.Clouds.Contains(target)) throw RefusedException.Invalid($"unknown cloud '{Common.Text.Shorten(target)}'");
+        var target = Clouds.Check(settings, cloud);
         var volume = records.Add(application.Aid, name, size, target)
                      ?? throw RefusedException.Conflict($"application {application.Aid} already has a volume '{name}'");
         try
