@@ -20,6 +20,7 @@ namespace ConPaaS.Manager;
 public sealed class ApplicationManager(NodeContext context, NodeClients clients, ManagerLog log, GitDeployment? git, string gitProblem)
 {
     private readonly ConcurrentDictionary<long, ServiceManager> _services = new();
+    private readonly Lock _deploying = new();
     private ManifestDeployment? _deployment;
 
     /// <summary>How often every running service's agents are asked whether they live (a dead one is noticed in under 10 s).</summary>
@@ -141,7 +142,6 @@ public sealed class ApplicationManager(NodeContext context, NodeClients clients,
     /// </summary>
     private async Task<object> DeployManifestAsync(RpcCall call, CancellationToken cancellationToken)
     {
-        if (_deployment is { Completion.IsCompleted: false }) throw new RpcException("a manifest is being deployed already");
         var uploads = new Dictionary<string, byte[]>();
         var names = new Dictionary<string, string>();
         foreach (var (field, file) in call.Files)
@@ -160,7 +160,11 @@ public sealed class ApplicationManager(NodeContext context, NodeClients clients,
         {
             throw new RpcException(e.Message);
         }
-        _deployment = ManifestDeployment.Start(manifest, uploads, clients, log, AddService);
+        lock (_deploying)
+        {
+            if (_deployment is { Completion.IsCompleted: false }) throw new RpcException("a manifest is being deployed already");
+            _deployment = ManifestDeployment.Start(manifest, uploads, clients, log, AddService);
+        }
         return new { services = manifest.Services.Count };
     }
 

@@ -4,7 +4,8 @@ using CliWrap;
 namespace ConPaaS.Processes;
 
 /// <summary>
-/// A started <see cref="Command"/>: the one place this project starts a child and the one place it kills one.
+/// A started <see cref="Command"/>: the one place a <see cref="Command"/> is started and killed (KillTest alone starts
+/// its victim builds with Process directly, to kill them from outside).
 /// CliWrap executes it (pipes, exit); we decide how it starts (from the <see cref="StarterThread"/>, as the leader of
 /// a process group of its own through setsid) and how it is killed (SIGKILL to that group, then a bounded wait).
 /// </summary>

@@ -51,6 +51,17 @@ public class HostileInputTests : IAsyncLifetime
         Assert.Equal("/createapp does not take PUT", error);
     }
 
+    [Fact]
+    public void Two_files_under_one_field_of_a_manifest_are_refused()
+    {
+        var file = Path.Combine(_sandbox.Home, "twice.sh");
+        File.WriteAllText(file, "echo twice\n");
+        var (status, error) = Curl(new Uri(_sandbox.Url, "/upload_manifest"),
+            ["-F", "manifest={\"Application\": \"twice\"}", "-F", $"script=@{file}", "-F", $"script=@{file}"], certificate: true);
+        Assert.Equal((400, "two files were sent as 'script'"), (status, error));
+        Assert.Equal("0", _sandbox.Sql("SELECT COUNT(*) FROM applications WHERE name = 'twice'"));
+    }
+
     public static TheoryData<string, string[], string> ManagerRequests => new()
     {
         { "JSON that is not UTF-8", ["-H", "Content-Type: application/json", "--data-binary", "@INVALID_UTF8"], "the request cannot be read" },

@@ -27,6 +27,7 @@ public static class ManifestApi
         var uploads = new List<ManifestUpload>();
         foreach (var upload in p.Files.Where(f => f.Name != "manifest"))
         {
+            if (uploads.Any(u => u.Field == upload.Name)) throw RefusedException.Invalid($"two files were sent as '{Common.Text.Shorten(upload.Name)}'");
             using var copy = new MemoryStream();
             await upload.CopyToAsync(copy);
             uploads.Add(new ManifestUpload(upload.Name, upload.FileName, copy.ToArray()));

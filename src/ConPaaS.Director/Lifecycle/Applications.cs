@@ -96,7 +96,7 @@ public sealed class Applications(Database database, ServiceRecords serviceRecord
                     throw RefusedException.Conflict($"application {application.Aid} is {current}; only an application in INIT, STOPPED or ERROR can start");
                 var credit = connection.QuerySingle<long>("SELECT credit FROM users WHERE uid = @Uid", application, transaction);
                 if (credit < 1)
-                    throw RefusedException.Forbidden("no credit left: one credit is one node-hour; ask the administrator for more");
+                    throw RefusedException.Forbidden(Nodes.NoCreditLeft);
                 return connection.Execute("UPDATE applications SET status = @status, cloud = @cloud WHERE aid = @Aid",
                     new { status = LifecycleState.Prologue, cloud, application.Aid }, transaction);
             });

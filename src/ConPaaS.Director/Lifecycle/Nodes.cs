@@ -25,7 +25,7 @@ public sealed class Nodes(Database database, ICloudDriver driver, DirectorCertif
         var rid = database.Write((connection, transaction) =>
         {
             if (connection.Execute("UPDATE users SET credit = credit - 1 WHERE uid = @Uid AND credit >= 1", application, transaction) == 0)
-                throw RefusedException.Forbidden("no credit left: one credit is one node-hour; ask the administrator for more");
+                throw RefusedException.Forbidden(NoCreditLeft);
             var id = connection.ExecuteScalar<long>(
                 "INSERT INTO resources (vmid, app_id, service_id, ip, port, role, cloud, created, charged) VALUES (@vmid, @aid, @serviceId, '', 0, @role, @cloud, @created, 1) RETURNING rid",
                 new { vmid = Guid.NewGuid().ToString(), aid = application.Aid, serviceId, role, cloud, created }, transaction);
@@ -51,7 +51,9 @@ public sealed class Nodes(Database database, ICloudDriver driver, DirectorCertif
         }
     }
 
-    public const int MaxAgentsPerCall = 50;
+    public const int MaxAgentsPerCall = Platform.Services.ServiceRole.MaxAgents;
+
+    public const string NoCreditLeft = "no credit left: one credit is one node-hour; ask the administrator for more";
 
     /// <summary>Starts <paramref name="count"/> agents of a service side by side (their certificates, rows and
     /// processes do not depend on each other); if any fails, the others are stopped again.</summary>
@@ -65,10 +67,14 @@ public sealed class Nodes(Database database, ICloudDriver driver, DirectorCertif
         {
             await Task.WhenAll(starting);
         }
-        catch (Exception e) when (e is InvalidOperationException or Processes.ToolFailedException)
+        catch (Exception e)
         {
+            // Whatever stopped one (no credit left meanwhile, a driver failure, cancellation), none stays running
+            // unknown to the manager and charged.
             foreach (var node in starting.Where(t => t.IsCompletedSuccessfully)) await StopAsync(node.Result.Vmid);
-            throw new RefusedException(Refusal.Unavailable, $"cannot create nodes: {e.Message}");
+            if (e is InvalidOperationException or Processes.ToolFailedException)
+                throw new RefusedException(Refusal.Unavailable, $"cannot create nodes: {e.Message}");
+            throw;
         }
         return starting.Select(t => t.Result).OrderBy(r => r.Rid).ToList();
     }

@@ -98,7 +98,7 @@ public abstract class ServiceManager(ServiceType type, ServiceContext context)
                 return new { state = Epilogue };
             case "add_nodes":
                 var count = Count(call);
-                if (count is < 1 or > 50) throw new RpcException("add_nodes takes a count from 1 to 50");
+                if (count < 1) throw new RpcException($"add_nodes takes a count from 1 to {ServiceRole.MaxAgents}");
                 _ = AddAgents(count);
                 return new { state = Adapting };
             case "remove_nodes":
@@ -123,7 +123,7 @@ public abstract class ServiceManager(ServiceType type, ServiceContext context)
             await Clients.DirectorAsync("/remove_nodes", [new("vmids", string.Join(',', vmids))], cancellationToken);
         lock (_nodes) _nodes.Clear();
         _dead.Clear();
-        _misses.Clear();
+        lock (_misses) _misses.Clear();
     }
 
     /// <summary>A node that stopped answering, as list_nodes and get_node_info show it.</summary>
