@@ -17,6 +17,8 @@ public sealed class DirectorServer
         var builder = HttpsHost.Create(settings.Listen, services => services.GetRequiredService<DirectorCertificates>().Server,
             ClientCertificateMode.AllowCertificate, (services, certificate) => services.GetRequiredService<DirectorCertificates>().Authority.Validates(certificate), settings.MaxRequestBytes, settings.Debug);
 
+        // Before anything is written there: the director's files are for the director alone.
+        new NodeConfinement(settings).ProtectDirectorState();
         var database = new Database(settings.DatabasePath);
         database.Migrate();
         builder.Services.AddSingleton(settings);

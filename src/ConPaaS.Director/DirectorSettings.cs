@@ -36,6 +36,10 @@ public sealed class DirectorSettings
     /// <summary>Where the local driver finds cpsmanager and cpsagent (default: next to cpsdirector).</summary>
     public required string LocalBinDir { get; init; }
 
+    /// <summary>[iaas] LOCAL_UID_BASE: application N's nodes run as uid LOCAL_UID_BASE + N when the director is root.
+    /// The default, 0x70000000, is above the ranges systemd hands out to users, services and containers.</summary>
+    public required uint LocalUidBase { get; init; }
+
     public IReadOnlyList<string> Clouds => ["default", .. OtherClouds];
 
     public static string ResolvePath(string? explicitPath) =>
@@ -106,6 +110,7 @@ public sealed class DirectorSettings
             MaxRequestBytes = Integer("director", "MAX_REQUEST_BYTES", 4 << 20, 1024, 1 << 30),
             LocalSubnet = (network, prefix),
             LocalBinDir = Get("iaas", "LOCAL_BIN_DIR", AppContext.BaseDirectory),
+            LocalUidBase = (uint)Integer("iaas", "LOCAL_UID_BASE", 0x70000000, 1000, 0x7F000000),
         };
     }
 

@@ -56,12 +56,13 @@ public sealed record Command
     /// <summary>The command line as a POSIX shell would need it quoted, for messages and logs only.</summary>
     public override string ToString()
     {
-        var line = new StringBuilder(Quote(Tool));
-        foreach (var argument in Arguments) line.Append(' ').Append(Quote(argument));
+        var line = new StringBuilder(QuoteForShell(Tool));
+        foreach (var argument in Arguments) line.Append(' ').Append(QuoteForShell(argument));
         return line.ToString();
     }
 
-    private static string Quote(string word) =>
+    /// <summary>One word as a POSIX shell reads it back unchanged, whatever it holds.</summary>
+    public static string QuoteForShell(string word) =>
         word.Length > 0 && word.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:,+@%".Contains(c))
             ? word
             : "'" + word.Replace("'", "'\\''") + "'";

@@ -35,8 +35,7 @@ public class AdminTests
         Assert.Contains("ok       director certificate names 127.0.0.1", good.StandardOutput);
         Assert.Contains($"ok       director answers at {sandbox.Url}", good.StandardOutput);
         Assert.DoesNotContain("clock skew", good.StandardOutput);
-        Assert.Contains("WARNING  local driver: nodes run as ", good.StandardOutput);
-        Assert.Contains("OPEN_REGISTRATION is on", good.StandardOutput);
+        Assert.Contains("ok       local driver: application N's nodes run as uid 1879048192+N, each in a mount namespace without the director's state", good.StandardOutput);
 
         // The same installation, but DIRECTOR_URL now names a host the certificate does not (cpsconf.py's case),
         // on a port where nothing listens.
@@ -52,6 +51,21 @@ public class AdminTests
         var refused = await RunAsync("check", "--config", broken);
         Assert.Equal(1, refused.ExitCode);
         Assert.Equal($"cpsdirector: error: {broken}: [director] DIRECTOR_URL = 'http://plain' is not an https URL\n", refused.StandardError);
+    }
+
+    [Fact]
+    public async Task Check_run_by_an_ordinary_user_says_the_sandbox_is_for_one_trusted_user()
+    {
+        // nobody can read neither the sandbox's state nor root's files: a configuration of its own in a world-readable place.
+        using var directory = new ConPaaS.Testing.TempDirectory();
+        File.SetUnixFileMode(directory.Path, (UnixFileMode)0x1FF);
+        var config = directory.File("director.cfg");
+        File.WriteAllText(config, $"[conpaas]\nCONF_DIR = {directory.File("state")}\n[iaas]\nLOCAL_BIN_DIR = {Sandbox.Bin}\n[director]\nOPEN_REGISTRATION = true\n");
+        var result = await new Command("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--", Path.Combine(Sandbox.Bin, "cpsdirector"), "check", "--config", config)
+            .WithEnvironment("DOTNET_BUNDLE_EXTRACT_BASE_DIR", directory.Path) // root's HOME is closed to nobody
+            .RunAsync(CancellationToken.None, allowFailure: true);
+        Assert.Contains("WARNING  local driver: the director does not run as root, so nodes run as nobody", result.StandardOutput);
+        Assert.Contains("OPEN_REGISTRATION is on, lets strangers in, and should be off", result.StandardOutput);
     }
 
     private static Task<ConPaaS.Processes.CommandResult> RunAsync(params string[] arguments) =>

@@ -20,7 +20,7 @@ public class GitDeploymentTests
         var key = NewKey(sandbox.Home, "user");
 
         var uploaded = await sandbox.CpsToolsOkAsync("generic", "upload_key", "1", "1", key + ".pub");
-        var url = Regex.Match(uploaded, @"^key added\nClone the application's repository with: git clone (ssh://\w+@127\.[\d.]+:2222/code)\n$").Groups[1].Value;
+        var url = Regex.Match(uploaded, @"^key added\nClone the application's repository with: git clone (ssh://[\w-]+@127\.[\d.]+:2222/code)\n$").Groups[1].Value;
         Assert.NotEmpty(url);
         Assert.Equal(File.ReadAllText(key + ".pub"), await sandbox.CpsToolsOkAsync("generic", "list_keys", "1", "1"));
         Assert.StartsWith("key already present", await sandbox.CpsToolsOkAsync("generic", "upload_key", "1", "1", key + ".pub"));

@@ -37,10 +37,24 @@ public class VolumeTests
 
         Assert.Equal(HttpStatusCode.OK, (await Call("/attach_volume", ("volume_name", "data"), ("vmid", vmid))).Item1);
         var link = Path.Combine(sandbox.Directory, "data", "nodes", vmid, "volumes", "data");
-        Assert.Equal(file, new FileInfo(link).LinkTarget);
+        // The same file under a second name (stat's device and inode), not a link into the director's data.
+        Assert.Equal(HostTool.Run("stat", "-c", "%d:%i", file), HostTool.Run("stat", "-c", "%d:%i", link));
+        Assert.Null(new FileInfo(link).LinkTarget);
         Assert.Equal(HttpStatusCode.Conflict, (await Call("/destroy_volume", ("volume_name", "data"))).Item1);
         Assert.Equal(HttpStatusCode.OK, (await Call("/detach_volume", ("volume_name", "data"))).Item1);
         Assert.False(File.Exists(link));
+
+        // A node owns its directory and may swap its volumes directory for a link to one of root's: the attach is
+        // refused and nothing appears there.
+        using var elsewhere = new TempDirectory();
+        var volumes = Path.GetDirectoryName(link)!;
+        Directory.Delete(volumes);
+        File.CreateSymbolicLink(volumes, elsewhere.Path);
+        var (swapped, answer) = await Call("/attach_volume", ("volume_name", "data"), ("vmid", vmid));
+        Assert.Equal(HttpStatusCode.Conflict, swapped);
+        Assert.Contains("a symbolic link is refused", answer["error"]!.GetValue<string>());
+        Assert.Empty(Directory.EnumerateFileSystemEntries(elsewhere.Path));
+
         Assert.Equal(HttpStatusCode.OK, (await Call("/destroy_volume", ("volume_name", "data"))).Item1);
         Assert.False(File.Exists(file));
         Assert.Equal("0", sandbox.Sql("SELECT COUNT(*) FROM volumes"));

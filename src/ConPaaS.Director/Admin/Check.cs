@@ -76,9 +76,16 @@ public static class Check
             var driverProblems = driver.Check().ToList();
             driverProblems.ForEach(Problem);
             if (driverProblems.Count == 0) Ok($"cloud 'default' ({settings.Driver} driver) has its programs in {settings.LocalBinDir}");
-            // Until each application's nodes run under a user id of their own (README, "Security"), say what that means.
-            Warning($"local driver: nodes run as {Environment.UserName}, the director's own user, so a user's code can read the director's " +
-                    $"state: this is a sandbox for one trusted user{(settings.OpenRegistration ? "; OPEN_REGISTRATION is on, lets strangers in, and should be off" : "")}");
+            var confinement = new NodeConfinement(settings);
+            if (NodeConfinement.Available)
+            {
+                Ok($"local driver: application N's nodes run as uid {settings.LocalUidBase}+N, each in a mount namespace without the director's state ({string.Join(", ", confinement.DirectorDirectories)})");
+                foreach (var shared in confinement.SharedStateDirectories)
+                    Problem($"the director keeps state directly in {shared}, a directory every node needs: nodes can see what it keeps there; give the director a directory of its own");
+            }
+            else
+                Warning($"local driver: the director does not run as root, so nodes run as {Environment.UserName}, the director's own user, and a user's code " +
+                        $"can read the director's state: this is a sandbox for one trusted user{(settings.OpenRegistration ? "; OPEN_REGISTRATION is on, lets strangers in, and should be off" : "")}");
         }
 
         if (authority is not null)

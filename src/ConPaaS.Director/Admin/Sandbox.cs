@@ -4,7 +4,7 @@ namespace ConPaaS.Director.Admin;
 
 /// <summary>
 /// cpsdirector sandbox DIR: the offline developer sandbox. Writes DIR/director.cfg (local driver, everything under
-/// DIR, open registration), makes user test/password on first start, writes DIR/cps-tools.conf, says how to use
+/// DIR; registration open only when run as root, where each application's nodes are confined), makes user test/password on first start, writes DIR/cps-tools.conf, says how to use
 /// it, and serves in the foreground.
 /// </summary>
 public static class Sandbox
@@ -32,7 +32,7 @@ public static class Sandbox
             DATABASE_URI = sqlite:///{Path.Combine(directory, "director.db")}
             USERDATA_DIR = {Path.Combine(directory, "data")}
             DIRECTOR_URL = https://127.0.0.1:{port}
-            OPEN_REGISTRATION = true
+            OPEN_REGISTRATION = {(Cloud.NodeConfinement.Available ? "true" : "false")}
 
             """);
         var settings = DirectorSettings.Load(configPath);

@@ -10,7 +10,8 @@ namespace ConPaaS.Director.Cloud;
 /// address of its own on the loopback network (LOCAL_SUBNET, 127.77.0.0/16 by default; Linux routes all of 127/8 to
 /// lo), managers on port 4443 and agents on 5555. Its state, certificates and log live in USERDATA_DIR/nodes/VMID.
 /// Nodes are contained: they die with the director, which on start forgets any that the previous run left in the
-/// database.
+/// database. When the director runs as root they are also confined (<see cref="NodeConfinement"/>): each
+/// application's nodes run as a user of their own and see nothing of the director's state or of other nodes.
 /// </summary>
 public sealed class LocalDriver(DirectorSettings settings, ILogger<LocalDriver> logger) : ICloudDriver
 {
@@ -21,7 +22,8 @@ public sealed class LocalDriver(DirectorSettings settings, ILogger<LocalDriver> 
     /// may hold on every address.</summary>
     public const int GitPort = 2222;
 
-    private readonly ConcurrentDictionary<string, (BackgroundProcess Process, IPAddress Address)> _nodes = new();
+    private readonly ConcurrentDictionary<string, (BackgroundProcess Process, IPAddress Address, long AppId)> _nodes = new();
+    private readonly NodeConfinement? _confinement = NodeConfinement.Available ? new NodeConfinement(settings) : null;
     private readonly HashSet<IPAddress> _used = [];
 
     public string Name => "local";
@@ -44,11 +46,17 @@ public sealed class LocalDriver(DirectorSettings settings, ILogger<LocalDriver> 
             CertificateAuthority.WritePrivate(Path.Combine(certificates, "key.pem"), request.KeyPem);
             File.WriteAllText(Path.Combine(certificates, "ca_cert.pem"), request.CaPem);
             var context = Path.Combine(directory, "node.cfg");
-            var managerOnly = request.Role == Roles.Manager ? $"GIT_PORT = {GitPort}\nSTATE_DIR = {ApplicationState(request.AppId)}\n" : "";
+            var state = request.Role == Roles.Manager ? ApplicationState(request.AppId) : null;
+            var managerOnly = state is null ? "" : $"GIT_PORT = {GitPort}\nSTATE_DIR = {state}\n";
             File.WriteAllText(context, request.Context(address.ToString(), port) + managerOnly);
-            var command = new Command(program, "--config", context) { WorkingDirectory = directory }.Contained();
-            var process = BackgroundProcess.Start(command, Path.Combine(directory, "node.log"));
-            _nodes[request.Vmid] = (process, address);
+            var command = new Command(program, "--config", context) { WorkingDirectory = directory };
+            if (_confinement is not null)
+            {
+                _confinement.Prepare(request.AppId, directory, state);
+                command = _confinement.Wrap(command, request.AppId, directory, state);
+            }
+            var process = BackgroundProcess.Start(command.Contained(), Path.Combine(directory, "node.log"));
+            _nodes[request.Vmid] = (process, address, request.AppId);
             logger.LogInformation("local node {Vmid} ({Role}) started as pid {Pid} at {Address}:{Port}", request.Vmid, request.Role, process.Id, address, port);
             await Task.CompletedTask;
             return new Node(request.Vmid, address.ToString(), port);
@@ -98,18 +106,27 @@ public sealed class LocalDriver(DirectorSettings settings, ILogger<LocalDriver> 
         return Task.CompletedTask;
     }
 
-    /// <summary>The node sees its volumes as links in its directory: volumes/NAME -> the volume's file.</summary>
+    /// <summary>The node sees its volumes in its directory as volumes/NAME, a hard link to the volume's file (a
+    /// symbolic link would point into the director's data, which a confined node cannot see), handed to the
+    /// application's user when nodes are confined.</summary>
     public Task AttachVolumeAsync(string id, string vmid, string name)
     {
         var directory = Path.Combine(NodesDirectory, vmid, "volumes");
         Directory.CreateDirectory(directory);
-        File.CreateSymbolicLink(Path.Combine(directory, name), VolumePath(id));
+        if (_confinement is not null && _nodes.TryGetValue(vmid, out var node))
+        {
+            var uid = _confinement.UserIdOf(node.AppId);
+            UnixFiles.ChangeOwner(directory, uid, uid);
+            UnixFiles.ChangeOwner(VolumePath(id), uid, uid);
+            File.SetUnixFileMode(VolumePath(id), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+        UnixFiles.HardLinkInto(VolumePath(id), directory, name);
         return Task.CompletedTask;
     }
 
     public Task DetachVolumeAsync(string id, string vmid, string name)
     {
-        File.Delete(Path.Combine(NodesDirectory, vmid, "volumes", name));
+        UnixFiles.RemoveFrom(Path.Combine(NodesDirectory, vmid, "volumes"), name);
         return Task.CompletedTask;
     }
 

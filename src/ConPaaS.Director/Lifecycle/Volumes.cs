@@ -36,7 +36,15 @@ public sealed class Volumes(VolumeRecords records, ICloudDriver driver, Nodes no
         if (nodes.OfApplication(application.Aid).All(r => r.Vmid != vmid))
             throw RefusedException.NotFound($"application {application.Aid} has no node '{vmid}'");
         if (volume.Vmid is not null) throw RefusedException.Conflict($"volume '{volume.Name}' is attached to {volume.Vmid}");
-        await driver.AttachVolumeAsync(Nodes.VolumeId(volume.Vid), vmid, volume.Name);
+        try
+        {
+            await driver.AttachVolumeAsync(Nodes.VolumeId(volume.Vid), vmid, volume.Name);
+        }
+        catch (IOException e)
+        {
+            // The node's side is the node's to keep: one that broke its volumes directory gets a refusal, not a 500.
+            throw RefusedException.Conflict($"volume '{volume.Name}' cannot be attached to {vmid}: {e.Message}");
+        }
         records.SetNode(volume.Vid, vmid);
         return volume with { Vmid = vmid };
     }
