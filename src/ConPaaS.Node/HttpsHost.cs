@@ -33,6 +33,13 @@ public static class HttpsHost
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = maxBodyBytes;
+            // Kestrel refuses what passes its own limits with an empty body and no hook to add one (its maintainers:
+            // "this category of errors is not customisable", aspnet/KestrelHttpServer#2947). So its limits sit at four
+            // times ours and UseErrorBodies refuses what passes ours, with a body; only the truly huge get Kestrel's
+            // bare answer, as does a request line Kestrel cannot parse at all (a NUL byte, garbage).
+            kestrel.Limits.MaxRequestLineSize = 4 * MaxRequestTargetBytes;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 4 * MaxHeaderBytes;
+            kestrel.Limits.Http2.MaxRequestHeaderFieldSize = 4 * MaxHeaderBytes;
             kestrel.Listen(listen, endpoint => endpoint.UseHttps(https =>
             {
                 var services = endpoint.KestrelServerOptions.ApplicationServices;
@@ -45,13 +52,31 @@ public static class HttpsHost
         return builder;
     }
 
+    /// <summary>The longest request target (path and query) taken: Kestrel's own default line limit.</summary>
+    public const int MaxRequestTargetBytes = 8 * 1024;
+
+    /// <summary>The most header bytes (names and values) taken: Kestrel's own default.</summary>
+    public const int MaxHeaderBytes = 32 * 1024;
+
     /// <summary>
-    /// Refusals the framework makes without a body (no such route, a wrong method) get ConPaaS's <c>{"error": ...}</c>
-    /// saying what was wrong, like every other refusal. (Kestrel answers a malformed request line or oversized headers
-    /// before any of this runs, so those keep its empty body.)
+    /// Refusals the framework makes without a body (no such route, a wrong method) and the size limits get ConPaaS's
+    /// <c>{"error": ...}</c> saying what was wrong, like every other refusal. (A request line Kestrel cannot parse is
+    /// answered before any of this runs, so that keeps Kestrel's empty 400.)
     /// </summary>
     public static IApplicationBuilder UseErrorBodies(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
+        var target = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget ?? "";
+        var headerBytes = context.Request.Headers.Sum(h => h.Key.Length + h.Value.Sum(v => (v?.Length ?? 0) + 4));
+        if (target.Length > MaxRequestTargetBytes)
+        {
+            await RefuseAsync(context, StatusCodes.Status414UriTooLong, $"the request target is {target.Length} bytes long; at most {MaxRequestTargetBytes} are taken");
+            return;
+        }
+        if (headerBytes > MaxHeaderBytes)
+        {
+            await RefuseAsync(context, StatusCodes.Status431RequestHeaderFieldsTooLarge, $"the request's headers are {headerBytes} bytes long; at most {MaxHeaderBytes} are taken");
+            return;
+        }
         await next(context);
         var status = context.Response.StatusCode;
         if (status < 400 || context.Response.HasStarted || context.Response.ContentLength is not null) return;
@@ -61,7 +86,13 @@ public static class HttpsHost
             StatusCodes.Status405MethodNotAllowed => $"{context.Request.Path} does not take {context.Request.Method}",
             _ => Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status).ToLowerInvariant(),
         };
+        await RefuseAsync(context, status, message);
+    });
+
+    private static async Task RefuseAsync(HttpContext context, int status, string message)
+    {
+        context.Response.StatusCode = status;
         context.Response.ContentType = "application/json; charset=utf-8";
         await context.Response.WriteAsync(new System.Text.Json.Nodes.JsonObject { ["error"] = message }.ToJsonString());
-    });
+    }
 }

@@ -29,26 +29,35 @@ public class HostileInputTests : IAsyncLifetime
 
     private const string CutMultipart = "--BB\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nabc";
 
-    [Theory]
-    [InlineData("/login")]
-    [InlineData("/new_user")]
-    [InlineData("/getcerts")]
-    [InlineData("/createapp")]
-    public void A_multipart_body_cut_short_is_refused_by_the_director(string path)
+    /// <summary>tests/corpus/hostile-requests.json, one case per request (its "about" says how it is written).</summary>
+    public static TheoryData<string> Requests()
     {
-        // /createapp needs a user's certificate before it reads its form; the others take none.
-        var (status, error) = Curl(new Uri(_sandbox.Url, path), ["-H", "Content-Type: multipart/form-data; boundary=BB", "--data-binary", CutMultipart], certificate: path == "/createapp");
-        Assert.Equal(400, status);
-        Assert.StartsWith("the request body is not a readable form", error);
-        Assert.DoesNotContain("   at ", File.ReadAllText(_sandbox.Log));
+        var data = new TheoryData<string>();
+        foreach (var request in Corpus()) data.Add(request["name"]!.GetValue<string>());
+        return data;
     }
 
-    [Fact]
-    public void A_wrong_method_gets_405_with_a_body()
+    private static IEnumerable<JsonNode> Corpus() =>
+        JsonNode.Parse(File.ReadAllText(Path.Combine(Repository.Root, "tests", "corpus", "hostile-requests.json")))!["requests"]!.AsArray()!.Select(r => r!);
+
+    [Theory]
+    [MemberData(nameof(Requests))]
+    public void A_hostile_request_is_refused_with_its_status_and_a_reason(string name)
     {
-        var (status, error) = Curl(new Uri(_sandbox.Url, "/createapp"), ["-X", "PUT"], certificate: true);
-        Assert.Equal(405, status);
-        Assert.Equal("/createapp does not take PUT", error);
+        var request = Corpus().Single(r => r["name"]!.GetValue<string>() == name);
+        var invalid = Path.Combine(_sandbox.Home, "invalid-utf8.json");
+        File.WriteAllBytes(invalid, [.. "{\"method\": \"get_app_info\", \"params\": {\"x\": \""u8, 0xff, 0xfe, .. "\"}}"u8]);
+        File.WriteAllText(Path.Combine(_sandbox.Home, "cut-multipart"), CutMultipart);
+        string Expand(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"\{(\d+)\*(.)\}", m => new string(m.Groups[2].Value[0], int.Parse(m.Groups[1].Value)))
+            .Replace("@INVALID_UTF8", "@" + invalid).Replace("@CUT_MULTIPART", "@" + Path.Combine(_sandbox.Home, "cut-multipart"));
+
+        var toDirector = request["to"]!.GetValue<string>() == "director";
+        var root = toDirector ? _sandbox.Url.ToString().TrimEnd('/') : "https://" + _sandbox.Sql("SELECT manager || ':' || manager_port FROM applications WHERE aid = 1");
+        var (status, error) = Curl(new Uri(root + Expand(request["path"]!.GetValue<string>())),
+            [.. request["curl"]!.AsArray().Select(a => Expand(a!.GetValue<string>()))], request["certificate"]!.GetValue<bool>(), checkName: toDirector);
+        Assert.Equal(request["status"]!.GetValue<int>(), status);
+        Assert.Contains(request["error"]!.GetValue<string>(), error);
+        Assert.DoesNotContain("   at ", File.ReadAllText(_sandbox.Log));
     }
 
     [Fact]
@@ -62,28 +71,6 @@ public class HostileInputTests : IAsyncLifetime
         Assert.Equal("0", _sandbox.Sql("SELECT COUNT(*) FROM applications WHERE name = 'twice'"));
     }
 
-    public static TheoryData<string, string[], string> ManagerRequests => new()
-    {
-        { "JSON that is not UTF-8", ["-H", "Content-Type: application/json", "--data-binary", "@INVALID_UTF8"], "the request cannot be read" },
-        { "nodes of the wrong kind", ["-H", "Content-Type: application/json", "--data-binary", """{"service_id": 1, "method": "add_nodes", "params": {"nodes": {"a": "x"}}, "id": 1}"""], "'nodes.a' must be a whole number from 0 to 50" },
-        { "a fraction of a node", ["-H", "Content-Type: application/json", "--data-binary", """{"service_id": 1, "method": "add_nodes", "params": {"nodes": {"a": 1.5}}, "id": 1}"""], "'nodes.a' must be a whole number" },
-        { "more nodes than exist", ["-H", "Content-Type: application/json", "--data-binary", """{"service_id": 1, "method": "add_nodes", "params": {"nodes": {"a": 9223372036854775807}}, "id": 1}"""], "'nodes.a' must be a whole number" },
-        { "an upload cut short", ["-H", "Content-Type: multipart/form-data; boundary=BB", "--data-binary", CutMultipart], "the request cannot be read" },
-        { "a wrong method", ["-X", "PUT"], "/ does not take PUT" },
-    };
-
-    [Theory]
-    [MemberData(nameof(ManagerRequests))]
-    public void The_manager_refuses_malformed_calls_with_a_reason(string what, string[] arguments, string expected)
-    {
-        var invalid = Path.Combine(_sandbox.Home, "invalid-utf8.json");
-        File.WriteAllBytes(invalid, [.. "{\"method\": \"get_app_info\", \"params\": {\"x\": \""u8, 0xff, 0xfe, .. "\"}}"u8]);
-        var manager = _sandbox.Sql("SELECT manager || ':' || manager_port FROM applications WHERE aid = 1");
-        var (status, error) = Curl(new Uri($"https://{manager}/"), [.. arguments.Select(a => a.Replace("INVALID_UTF8", invalid))], certificate: true, checkName: false);
-        Assert.True(status is >= 400 and < 500, $"{what}: {status} {error}");
-        Assert.Contains(expected, error);
-    }
-
     /// <summary>The status and the error body's message, from curl (an oracle we did not write).</summary>
     private (int Status, string Error) Curl(Uri url, string[] arguments, bool certificate, bool checkName = true)
     {
@@ -93,7 +80,7 @@ public class HostileInputTests : IAsyncLifetime
         var output = HostTool.Run("curl", [.. command, .. arguments, url.ToString()]).TrimEnd('\n');
         var status = int.Parse(output[(output.LastIndexOf('\n') + 1)..]);
         var body = output[..output.LastIndexOf('\n')];
-        Assert.False(string.IsNullOrEmpty(body), $"{url}: {status} with an empty body");
+        Assert.False(string.IsNullOrEmpty(body), $"{ConPaaS.Common.Text.Shorten(url.ToString(), 100)}: {status} with an empty body");
         return (status, JsonNode.Parse(body)!["error"]!.GetValue<string>());
     }
 }
