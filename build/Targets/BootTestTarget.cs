@@ -8,7 +8,8 @@ namespace ConPaaS.Build.Targets;
 /// <summary>
 /// Boots the disk inside the built .ova the way VirtualBox would (SeaBIOS, AHCI disk, two e1000 NICs), with nothing
 /// handed in from outside: no kernel, no initrd. Waits for the login prompt on the serial console, logs in over SSH
-/// as stack/contrail through a forwarded loopback port, runs a command, and powers the machine off.
+/// as stack/contrail through a forwarded loopback port, runs a command, runs the seeds' ConPaaS session
+/// (<see cref="NutshellSession"/>), and powers the machine off.
 /// </summary>
 internal static class BootTestTarget
 {
@@ -22,7 +23,7 @@ internal static class BootTestTarget
 
     public static readonly HostTool Ssh = new("ssh", "openssh-client");
 
-    public static IReadOnlyList<HostTool> HostTools => [.. BuildContext.Tools, SharedTools.QemuImg, QemuSystem, Sshpass, Ssh];
+    public static IReadOnlyList<HostTool> HostTools => [.. BuildContext.Tools, SharedTools.QemuImg, QemuSystem, Sshpass, Ssh, NutshellSession.Curl];
 
     public static async Task RunAsync(BuildContext context)
     {
@@ -37,6 +38,7 @@ internal static class BootTestTarget
             await context.RunAsync(SharedTools.QemuImg.Command("create", "-q", "-f", "qcow2", "-F", "vmdk", "-b", vmdk, overlay));
 
             var port = ConPaaS.Common.LoopbackPort.FindFree();
+            var directorPort = ConPaaS.Common.LoopbackPort.FindFree();
             var serial = Path.Combine(work, "serial.log");
             var clock = new Stopwatch();
             var accelerator = "";
@@ -44,7 +46,7 @@ internal static class BootTestTarget
             {
                 accelerator = candidate;
                 File.Delete(serial);
-                var machine = Machine(candidate, overlay, serial, port);
+                var machine = Machine(candidate, overlay, serial, port, directorPort);
                 BuildContext.Log($"  $ {machine}");
                 clock.Restart();
                 qemu = machine.RunAsync(stop.Token, allowFailure: true);
@@ -75,6 +77,8 @@ internal static class BootTestTarget
             if (!output.TrimEnd().EndsWith('0')) throw new BuildException($"boot test: sudo as {User} did not give root:\n{output}");
             BuildContext.Log($"  ssh {User}@127.0.0.1:{port} ran the command:\n    " + output.TrimEnd().Replace("\n", "\n    "));
 
+            await NutshellSession.RunAsync(command => SshResultAsync(context, port, command, qemu!, TimeSpan.FromMinutes(3), allowFailure: true), directorPort, work);
+
             await SshAsync(context, port, $"echo {Password} | sudo -S -p '' systemctl poweroff", qemu!, TimeSpan.FromSeconds(60), allowFailure: true);
             if (await Task.WhenAny(qemu!, Task.Delay(TimeSpan.FromSeconds(90), context.CancellationToken)) != qemu)
                 throw new BuildException("boot test: the machine did not power off within 90 s");
@@ -104,7 +108,12 @@ internal static class BootTestTarget
         throw new BuildException($"{ova} holds no .vmdk disk");
     }
 
-    private static async Task<string> SshAsync(BuildContext context, int port, string remoteCommand, Task<CommandResult> qemu, TimeSpan timeout, bool allowFailure = false)
+    private static async Task<string> SshAsync(BuildContext context, int port, string remoteCommand, Task<CommandResult> qemu, TimeSpan timeout, bool allowFailure = false) =>
+        (await SshResultAsync(context, port, remoteCommand, qemu, timeout, allowFailure)).StandardOutput;
+
+    /// <summary>Runs a command as stack over SSH, trying again while SSH itself fails (exit 255) until the timeout; the
+    /// command's own failure is returned with <paramref name="allowFailure"/>, else thrown.</summary>
+    private static async Task<CommandResult> SshResultAsync(BuildContext context, int port, string remoteCommand, Task<CommandResult> qemu, TimeSpan timeout, bool allowFailure)
     {
         var ssh = Sshpass.Command("-e", Ssh.Name, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
                 "-o", "ConnectTimeout=10", "-o", "LogLevel=ERROR", "-p", port.ToString(), $"{User}@127.0.0.1", remoteCommand)
@@ -114,8 +123,8 @@ internal static class BootTestTarget
         while (true)
         {
             var result = await ssh.RunAsync(context.CancellationToken, allowFailure: true);
-            if (result.Succeeded || allowFailure && result.ExitCode != 255) return result.StandardOutput;
-            if (qemu.IsCompleted) return allowFailure ? "" : throw new BuildException($"boot test: the machine stopped before SSH answered:\n{(await qemu).StandardError}");
+            if (result.Succeeded || allowFailure && result.ExitCode != 255) return result;
+            if (qemu.IsCompleted) return allowFailure ? result : throw new BuildException($"boot test: the machine stopped before SSH answered:\n{(await qemu).StandardError}");
             if (deadline.Elapsed > timeout) throw new BuildException($"boot test: no SSH login within {timeout.TotalSeconds:0} s: {result.StandardError.Trim()}");
             await Task.Delay(2000, context.CancellationToken);
         }
@@ -138,17 +147,20 @@ internal static class BootTestTarget
 
 
     /// <summary>
-    /// VirtualBox-like hardware: SeaBIOS, an AHCI disk, two e1000 NICs (NAT with SSH forwarded, host-only). Under TCG
+    /// VirtualBox-like hardware: SeaBIOS, an AHCI disk, two e1000 NICs (NAT with SSH forwarded; host-only, the host at
+    /// 192.168.56.1 as VirtualBox has it, with the director at 192.168.56.2:5555 forwarded). Under TCG
     /// the CPU is the baseline qemu64: every feature of "max" is emulated at a cost (about 4 s of this boot).
     /// </summary>
-    private static Command Machine(string accelerator, string disk, string serial, int sshPort) => QemuSystem.Command(
+    private static Command Machine(string accelerator, string disk, string serial, int sshPort, int directorPort) => QemuSystem.Command(
             "-accel", accelerator, "-machine", "pc", "-cpu", accelerator == "kvm" ? "host" : "qemu64", "-smp", "2", "-m", "4096",
             "-nodefaults", "-display", "none", "-serial", $"file:{serial}",
             "-device", "ich9-ahci,id=sata",
             "-drive", $"if=none,id=disk0,file={disk},format=qcow2",
             "-device", "ide-hd,drive=disk0,bus=sata.0,bootindex=0",
             "-netdev", $"user,id=nat,hostfwd=tcp:127.0.0.1:{sshPort}-:22", "-device", "e1000,netdev=nat",
-            "-netdev", "user,id=hostonly,net=192.168.56.0/24,restrict=on", "-device", "e1000,netdev=hostonly")
+            // The host-only network as VirtualBox makes it (the host at .1), reached from here only through forwards.
+            "-netdev", $"user,id=hostonly,net=192.168.56.0/24,host=192.168.56.1,restrict=on,hostfwd=tcp:127.0.0.1:{directorPort}-192.168.56.2:5555",
+            "-device", "e1000,netdev=hostonly")
         .Contained();
 
     private static bool KvmUsable()

@@ -16,7 +16,9 @@ internal static class SandboxTarget
     /// platform's programs check for them themselves; they are declared here so that ./build.sh installs them.
     /// </summary>
     public static IReadOnlyList<HostTool> PlatformTools =>
-        [CustomizeStage.Mke2fs, BuildContext.Setpriv, BuildContext.Git with { Optional = false }, new("sshd", "openssh-server"), new("ssh-keygen", "openssh-client")];
+        [CustomizeStage.Mke2fs, BuildContext.Setpriv, BuildContext.Git with { Optional = false }, new("sshd", "openssh-server"), new("ssh-keygen", "openssh-client"),
+         // NodeConfinement: each application's nodes in a mount namespace of their own.
+         new("unshare", "util-linux"), new("mount", "mount")];
 
     public static IReadOnlyList<HostTool> HostTools => [.. BuildContext.Tools, .. PlatformTools];
 

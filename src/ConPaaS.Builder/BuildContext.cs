@@ -24,6 +24,9 @@ public sealed class BuildContext(string root, CancellationToken cancellationToke
 
     public string Bin => Path.Combine(Out, "bin");
 
+    /// <summary>The platform's programs as a tree shaped like /usr/local (the Tools target's output).</summary>
+    public string Platform => Path.Combine(Out, "platform");
+
     public string Images => Path.Combine(Out, "images");
 
     public StageCache Cache { get; } = new(cacheRoot ?? Path.Combine(root, "out", "cache"), Log);

@@ -26,9 +26,10 @@ public sealed class DirectorCertificates
         Server = LoadOrIssueServer(settings, Authority, logger);
     }
 
-    /// <summary>The names the director's certificate must carry: DIRECTOR_URL's host, plus loopback for local tools.</summary>
+    /// <summary>The names the director's certificate must carry: DIRECTOR_URL's host, the machine's own name, and
+    /// loopback for local tools and forwarded ports.</summary>
     public static IReadOnlyList<string> ServerNames(DirectorSettings settings) =>
-        new[] { settings.DirectorUrl.Host, "localhost", "127.0.0.1" }.Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+        new[] { settings.DirectorUrl.Host, Environment.MachineName, "localhost", "127.0.0.1" }.Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
 
     /// <summary>Whether the certificate names DIRECTOR_URL's host (cpsconf.py's job was keeping this true).</summary>
     public static bool NamesHost(X509Certificate2 certificate, string host) =>

@@ -27,7 +27,7 @@ public sealed class DirectorServer
         builder.Services.AddSingleton<Users>();
         builder.Services.AddSingleton<ServiceRecords>();
         builder.Services.AddSingleton<VolumeRecords>();
-        builder.Services.AddSingleton<ICloudDriver, LocalDriver>();
+        builder.Services.AddSingleton(services => CloudDrivers.Create(settings, services.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddSingleton<Accounts>();
         builder.Services.AddSingleton<Nodes>();
         builder.Services.AddSingleton<ManagerClient>();
@@ -47,7 +47,7 @@ public sealed class DirectorServer
         app.MapVolumesApi();
         app.MapManifestApi();
 
-        app.Services.GetRequiredService<Applications>().ForgetLostNodes();
+        app.Services.GetRequiredService<Applications>().AdoptOrForgetNodesAsync().GetAwaiter().GetResult();
         app.Lifetime.ApplicationStopping.Register(() =>
             app.Services.GetRequiredService<ICloudDriver>().DisposeAsync().AsTask().GetAwaiter().GetResult());
         return app;

@@ -21,7 +21,9 @@ public sealed class DirectorSettings
     public required string DatabasePath { get; init; }
     public required string UserDataDir { get; init; }
     public required Uri DirectorUrl { get; init; }
-    public required IPEndPoint Listen { get; init; }
+    /// <summary>[director] LISTEN: where the director listens, one or more address:port separated by commas
+    /// (DIRECTOR_URL's host and port by default).</summary>
+    public required IReadOnlyList<IPEndPoint> Listen { get; init; }
     public required bool Debug { get; init; }
     public required string Driver { get; init; }
     public required IReadOnlyList<string> OtherClouds { get; init; }
@@ -39,6 +41,9 @@ public sealed class DirectorSettings
     /// <summary>[iaas] LOCAL_UID_BASE: application N's nodes run as uid LOCAL_UID_BASE + N when the director is root.
     /// The default, 0x70000000, is above the ranges systemd hands out to users, services and containers.</summary>
     public required uint LocalUidBase { get; init; }
+
+    /// <summary>The libvirt driver's settings, when [iaas] DRIVER = libvirt.</summary>
+    public Cloud.LibvirtSettings? Libvirt { get; init; }
 
     public IReadOnlyList<string> Clouds => ["default", .. OtherClouds];
 
@@ -77,16 +82,20 @@ public sealed class DirectorSettings
         if (!Uri.TryCreate(urlText, UriKind.Absolute, out var url) || url.Scheme != "https")
             throw new InvalidDataException($"{file.Source}: [director] DIRECTOR_URL = '{urlText}' is not an https URL");
         var listenText = Get("director", "LISTEN", $"{(IPAddress.TryParse(url.Host, out var hostAddress) ? hostAddress : IPAddress.Any)}:{url.Port}");
-        if (!IPEndPoint.TryParse(listenText, out var listen))
-            throw new InvalidDataException($"{file.Source}: [director] LISTEN = '{listenText}' is not an address:port");
+        var listen = new List<IPEndPoint>();
+        foreach (var one in listenText.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            listen.Add(IPEndPoint.TryParse(one, out var endpoint)
+                ? endpoint
+                : throw new InvalidDataException($"{file.Source}: [director] LISTEN = '{listenText}': '{one}' is not an address:port"));
+        if (listen.Count == 0) throw new InvalidDataException($"{file.Source}: [director] LISTEN names no address:port");
         var subnetText = Get("iaas", "LOCAL_SUBNET", "127.77.0.0/16");
         var subnet = subnetText.Split('/');
         if (subnet.Length != 2 || !IPAddress.TryParse(subnet[0], out var network) || !int.TryParse(subnet[1], out var prefix)
             || network.GetAddressBytes()[0] != 127 || prefix < 8 || prefix > 30)
             throw new InvalidDataException($"{file.Source}: [iaas] LOCAL_SUBNET = '{subnetText}' must be a loopback network such as 127.77.0.0/16");
         var driver = Get("iaas", "DRIVER", "local").ToLowerInvariant();
-        if (driver != "local")
-            throw new InvalidDataException($"{file.Source}: [iaas] DRIVER = '{driver}' is not supported yet; this director has the 'local' driver");
+        if (driver is not ("local" or "libvirt"))
+            throw new InvalidDataException($"{file.Source}: [iaas] DRIVER = '{driver}' is not a driver this director has: 'local' or 'libvirt'");
         var clouds = Get("iaas", "OTHER_CLOUDS", "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         foreach (var cloud in clouds)
             if (!file.HasSection(cloud))
@@ -111,6 +120,7 @@ public sealed class DirectorSettings
             LocalSubnet = (network, prefix),
             LocalBinDir = Get("iaas", "LOCAL_BIN_DIR", AppContext.BaseDirectory),
             LocalUidBase = (uint)Integer("iaas", "LOCAL_UID_BASE", 0x70000000, 1000, 0x7F000000),
+            Libvirt = driver == "libvirt" ? Cloud.LibvirtSettings.From(file) : null,
         };
     }
 

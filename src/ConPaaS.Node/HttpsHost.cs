@@ -20,7 +20,7 @@ public static class HttpsHost
     /// <param name="serverCertificate">The host's own certificate, given the built services (the director's come from them).</param>
     /// <param name="clientCertificates">Required for nodes; optional for the director, whose registration and login need none.</param>
     /// <param name="validateClient">A certificate that is offered must pass this (chain to the CA, valid now), or the handshake fails.</param>
-    public static WebApplicationBuilder Create(IPEndPoint listen, Func<IServiceProvider, X509Certificate2> serverCertificate,
+    public static WebApplicationBuilder Create(IEnumerable<IPEndPoint> listen, Func<IServiceProvider, X509Certificate2> serverCertificate,
         ClientCertificateMode clientCertificates, Func<IServiceProvider, X509Certificate2, bool> validateClient, long maxBodyBytes, bool debug = false)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -40,7 +40,7 @@ public static class HttpsHost
             kestrel.Limits.MaxRequestLineSize = 4 * MaxRequestTargetBytes;
             kestrel.Limits.MaxRequestHeadersTotalSize = 4 * MaxHeaderBytes;
             kestrel.Limits.Http2.MaxRequestHeaderFieldSize = 4 * MaxHeaderBytes;
-            kestrel.Listen(listen, endpoint => endpoint.UseHttps(https =>
+            foreach (var address in listen) kestrel.Listen(address, endpoint => endpoint.UseHttps(https =>
             {
                 var services = endpoint.KestrelServerOptions.ApplicationServices;
                 https.ServerCertificate = serverCertificate(services);

@@ -27,7 +27,7 @@ public sealed class RpcHost(NodeContext context, Func<CertificateIdentity, bool>
         var own = TlsClient.LoadPem(Path.Combine(certificates, "cert.pem"), Path.Combine(certificates, "key.pem"));
         var ca = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(certificates, "ca_cert.pem")));
 
-        var app = HttpsHost.Create(context.Listen, _ => own, ClientCertificateMode.RequireCertificate,
+        var app = HttpsHost.Create([context.Listen], _ => own, ClientCertificateMode.RequireCertificate,
             (_, certificate) => CertificateAuthority.Validates(ca, certificate), MaxBodyBytes).Build();
         app.UseErrorBodies();
         app.MapMethods("/", ["GET", "POST"], HandleAsync);

@@ -84,6 +84,8 @@ public class RecipeFileTests
     [InlineData("hostname: test", "hostname: test\noverlays: [missing]", "recipe.yaml:4: overlays: directory 'missing' does not exist")]
     [InlineData("hostname: test", "hostnme: test", "recipe.yaml:3: unknown key 'hostnme'")]
     [InlineData("boot: grub-bios", "boot: grub-bios\ncontainer: true", "a container")]
+    [InlineData("hostname: test", "hostname: test\npayloads: [{ source: base.tar, target: /srv/base, unpack: true, mode: \"0644\" }]", "mode: an unpacked archive keeps the modes it holds")]
+    [InlineData("hostname: test", "hostname: test\npayloads: [{ source: base.tar, target: srv, unpack: true }]", "target: 'srv' must be an absolute path")]
     public void ErrorsNameTheFileLineAndWhatIsWrong(string from, string to, string expected)
     {
         using var temp = new TempDirectory();

@@ -26,8 +26,15 @@ public sealed record UserSpec(string Name, string? Password, bool Sudo, string S
 /// <summary>One network interface: DHCP, or a static address with an optional gateway and DNS servers.</summary>
 public sealed record InterfaceSpec(string Interface, bool Dhcp, string? Address, string? Gateway, IReadOnlyList<string> Dns);
 
-/// <summary>A file another build target produces, copied into the image (e.g. out/bin/cps-image).</summary>
-public sealed record PayloadSpec(string Source, string Target, string Mode);
+/// <summary>A file or a directory the build made (from out/), copied into the image. A directory is copied with its
+/// modes and links, over what is at <paramref name="Target"/>; <paramref name="Mode"/> is for a file only (0644 if not
+/// given). With <paramref name="Unpack"/>, the file is a tar archive (a root filesystem tarball) unpacked into the
+/// directory <paramref name="Target"/>, owners and modes as they are in it.</summary>
+public sealed record PayloadSpec(string Source, string Target, string? Mode, bool Unpack = false)
+{
+    /// <summary>The host files the payload's bytes come from, for the stage's cache key.</summary>
+    public IEnumerable<string> Files => Directory.Exists(Source) ? Directory.EnumerateFiles(Source, "*", SearchOption.AllDirectories) : [Source];
+}
 
 /// <summary>
 /// A declarative description of an image, read from YAML by <see cref="RecipeFile"/>: what Debian to bootstrap,

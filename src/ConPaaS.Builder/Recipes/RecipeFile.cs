@@ -115,12 +115,14 @@ public static partial class RecipeFile
 
     private static PayloadSpec ReadPayload(YamlMap map, string repositoryRoot)
     {
-        map.RejectUnknownKeys("source", "target", "mode");
+        map.RejectUnknownKeys("source", "target", "mode", "unpack");
         var target = map.RequireString("target");
         if (!target.StartsWith('/') || target.Split('/').Contains("..")) throw map.Error("target", $"'{target}' must be an absolute path inside the image");
-        var mode = map.String("mode") ?? "0644";
-        if (!ModePattern().IsMatch(mode)) throw map.Error("mode", $"'{mode}' is not an octal mode such as 0755");
-        return new PayloadSpec(Path.GetFullPath(map.RequireString("source"), repositoryRoot), target, mode);
+        var mode = map.String("mode");
+        if (mode is not null && !ModePattern().IsMatch(mode)) throw map.Error("mode", $"'{mode}' is not an octal mode such as 0755");
+        var unpack = map.Bool("unpack") ?? false;
+        if (unpack && mode is not null) throw map.Error("mode", "an unpacked archive keeps the modes it holds; give no mode");
+        return new PayloadSpec(Path.GetFullPath(map.RequireString("source"), repositoryRoot), target, mode, unpack);
     }
 
     private static string ExistingPath(YamlMap map, string key, string baseDirectory, string relative, bool directory)

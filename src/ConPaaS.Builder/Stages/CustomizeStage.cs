@@ -37,7 +37,7 @@ public static class CustomizeStage
         var inputs = new List<string> { recipe.File };
         inputs.AddRange(recipe.Overlays.SelectMany(o => Directory.EnumerateFiles(o, "*", SearchOption.AllDirectories)));
         inputs.AddRange(recipe.Hooks);
-        inputs.AddRange(recipe.Payloads.Select(p => p.Source));
+        inputs.AddRange(recipe.Payloads.SelectMany(p => p.Files));
         if (recipe.Boot == BootLoader.GrubBios) inputs.AddRange(GrubBios.HostFiles);
         return StageCache.Key(recipe.Directory, inputs, "customize-v3", rootFsKey, sourceDateEpoch.ToString(), RootSize(recipe).ToString());
     }
@@ -82,8 +82,19 @@ public static class CustomizeStage
             foreach (var overlay in recipe.Overlays) tree.Overlay(overlay);
             foreach (var payload in recipe.Payloads)
             {
-                if (!File.Exists(payload.Source)) throw new InvalidDataException($"{recipe.File}: payload {payload.Source} does not exist (build the target that makes it first)");
-                tree.CopyFile(payload.Source, payload.Target, (UnixFileMode)Convert.ToInt32(payload.Mode, 8));
+                if (payload.Unpack)
+                {
+                    if (!File.Exists(payload.Source)) throw new InvalidDataException($"{recipe.File}: payload {payload.Source} does not exist (build the target that makes it first)");
+                    tree.CreateDirectory(payload.Target);
+                    await context.RunAsync(Tar.Command("--numeric-owner", "--xattrs", "--xattrs-include=*", "-xpf", payload.Source, "-C", tree.HostPath(payload.Target)));
+                }
+                else if (Directory.Exists(payload.Source))
+                {
+                    if (payload.Mode is not null) throw new InvalidDataException($"{recipe.File}: payload {payload.Source} is a directory; its files keep their own modes, so give no mode");
+                    tree.Overlay(payload.Source, payload.Target);
+                }
+                else if (File.Exists(payload.Source)) tree.CopyFile(payload.Source, payload.Target, (UnixFileMode)Convert.ToInt32(payload.Mode ?? "0644", 8));
+                else throw new InvalidDataException($"{recipe.File}: payload {payload.Source} does not exist (build the target that makes it first)");
             }
             foreach (var user in recipe.Users) await AddUserAsync(context, chroot, tree, recipe, user);
             var units = new List<string>(recipe.Units);

@@ -64,13 +64,14 @@ public sealed class TargetTree(string root)
         else if (File.Exists(host) || IsLink(host)) File.Delete(host);
     }
 
-    /// <summary>Copies a host directory's contents over the tree (an overlay), keeping modes and symlinks.</summary>
-    public void Overlay(string sourceDirectory)
+    /// <summary>Copies a host directory's contents over the tree (an overlay) at <paramref name="imageDirectory"/>,
+    /// keeping modes and symlinks.</summary>
+    public void Overlay(string sourceDirectory, string imageDirectory = "/")
     {
         foreach (var entry in new DirectoryInfo(sourceDirectory).EnumerateFileSystemInfos("*", SearchOption.AllDirectories)
                      .OrderBy(e => e.FullName, StringComparer.Ordinal))
         {
-            var imagePath = "/" + Path.GetRelativePath(sourceDirectory, entry.FullName).Replace('\\', '/');
+            var imagePath = imageDirectory.TrimEnd('/') + "/" + Path.GetRelativePath(sourceDirectory, entry.FullName).Replace('\\', '/');
             if (entry.LinkTarget is { } link) Symlink(imagePath, link);
             else if (entry is DirectoryInfo) CreateDirectory(imagePath);
             else CopyFile(entry.FullName, imagePath, File.GetUnixFileMode(entry.FullName));

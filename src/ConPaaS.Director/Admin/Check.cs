@@ -71,21 +71,25 @@ public static class Check
             }
         }
 
-        await using (var driver = new LocalDriver(settings, NullLogger<LocalDriver>.Instance))
+        await using (var driver = CloudDrivers.Create(settings, NullLoggerFactory.Instance))
         {
             var driverProblems = driver.Check().ToList();
             driverProblems.ForEach(Problem);
-            if (driverProblems.Count == 0) Ok($"cloud 'default' ({settings.Driver} driver) has its programs in {settings.LocalBinDir}");
-            var confinement = new NodeConfinement(settings);
-            if (NodeConfinement.Available)
+            if (driverProblems.Count == 0) Ok($"cloud 'default' ({settings.Driver} driver) is ready");
+            if (settings.Driver == "local")
             {
-                Ok($"local driver: application N's nodes run as uid {settings.LocalUidBase}+N, each in a mount namespace without the director's state ({string.Join(", ", confinement.DirectorDirectories)})");
-                foreach (var shared in confinement.SharedStateDirectories)
-                    Problem($"the director keeps state directly in {shared}, a directory every node needs: nodes can see what it keeps there; give the director a directory of its own");
+                // What a user's code can reach on the local driver (README, "Security").
+                var confinement = new NodeConfinement(settings);
+                if (NodeConfinement.Available)
+                {
+                    Ok($"local driver: application N's nodes run as uid {settings.LocalUidBase}+N, each in a mount namespace without the director's state ({string.Join(", ", confinement.DirectorDirectories)})");
+                    foreach (var shared in confinement.SharedStateDirectories)
+                        Problem($"the director keeps state directly in {shared}, a directory every node needs: nodes can see what it keeps there; give the director a directory of its own");
+                }
+                else
+                    Warning($"local driver: the director does not run as root, so nodes run as {Environment.UserName}, the director's own user, and a user's code " +
+                            $"can read the director's state: this is a sandbox for one trusted user{(settings.OpenRegistration ? "; OPEN_REGISTRATION is on, lets strangers in, and should be off" : "")}");
             }
-            else
-                Warning($"local driver: the director does not run as root, so nodes run as {Environment.UserName}, the director's own user, and a user's code " +
-                        $"can read the director's state: this is a sandbox for one trusted user{(settings.OpenRegistration ? "; OPEN_REGISTRATION is on, lets strangers in, and should be off" : "")}");
         }
 
         if (authority is not null)

@@ -44,3 +44,13 @@ public interface ICloudDriver : IAsyncDisposable
     /// <summary>Problems a check should report (a missing program, an unusable network), empty when fine.</summary>
     IEnumerable<string> Check();
 }
+
+/// <summary>The driver [iaas] DRIVER names.</summary>
+public static class CloudDrivers
+{
+    public static ICloudDriver Create(DirectorSettings settings, ILoggerFactory loggers) => settings.Driver switch
+    {
+        "libvirt" => new LibvirtDriver(settings, loggers.CreateLogger<LibvirtDriver>()),
+        _ => new LocalDriver(settings, loggers.CreateLogger<LocalDriver>()),
+    };
+}

@@ -88,49 +88,29 @@ public sealed class LocalDriver(DirectorSettings settings, ILogger<LocalDriver> 
 
     public int VolumeUnitMb => 1;
 
-    public string VolumesDirectory => Path.Combine(settings.UserDataDir, "volumes");
+    private VolumeFiles Volumes => new(Path.Combine(settings.UserDataDir, "volumes"), NodesDirectory);
 
-    /// <summary>A volume is a sparse file holding an ext4 filesystem made by mke2fs (never mounted by us).</summary>
-    public async Task CreateVolumeAsync(string id, long sizeMb, CancellationToken cancellationToken)
-    {
-        using var volume = Common.AtomicFile.Create(VolumePath(id));
-        volume.Stream.SetLength(sizeMb << 20);
-        await new Command("mke2fs", "-q", "-F", "-t", "ext4", "-L", id.Length <= 16 ? id : id[..16], volume.TemporaryPath)
-            .Contained().RunAsync(cancellationToken);
-        volume.Commit();
-    }
+    public Task CreateVolumeAsync(string id, long sizeMb, CancellationToken cancellationToken) => Volumes.CreateAsync(id, sizeMb, cancellationToken);
 
     public Task DestroyVolumeAsync(string id)
     {
-        File.Delete(VolumePath(id));
+        Volumes.Destroy(id);
         return Task.CompletedTask;
     }
 
-    /// <summary>The node sees its volumes in its directory as volumes/NAME, a hard link to the volume's file (a
-    /// symbolic link would point into the director's data, which a confined node cannot see), handed to the
-    /// application's user when nodes are confined.</summary>
+    /// <summary>The node finds its volumes below its root, as volumes/NAME; confined nodes own them.</summary>
     public Task AttachVolumeAsync(string id, string vmid, string name)
     {
-        var directory = Path.Combine(NodesDirectory, vmid, "volumes");
-        Directory.CreateDirectory(directory);
-        if (_confinement is not null && _nodes.TryGetValue(vmid, out var node))
-        {
-            var uid = _confinement.UserIdOf(node.AppId);
-            UnixFiles.ChangeOwner(directory, uid, uid);
-            UnixFiles.ChangeOwner(VolumePath(id), uid, uid);
-            File.SetUnixFileMode(VolumePath(id), UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-        UnixFiles.HardLinkInto(VolumePath(id), directory, name);
+        uint? owner = _confinement is not null && _nodes.TryGetValue(vmid, out var node) ? _confinement.UserIdOf(node.AppId) : null;
+        Volumes.Attach(id, vmid, name, owner);
         return Task.CompletedTask;
     }
 
     public Task DetachVolumeAsync(string id, string vmid, string name)
     {
-        UnixFiles.RemoveFrom(Path.Combine(NodesDirectory, vmid, "volumes"), name);
+        Volumes.Detach(vmid, name);
         return Task.CompletedTask;
     }
-
-    private string VolumePath(string id) => Path.Combine(VolumesDirectory, id + ".img");
 
     public bool IsRunning(string vmid) => _nodes.TryGetValue(vmid, out var node) && !node.Process.Exited.IsCompleted;
 

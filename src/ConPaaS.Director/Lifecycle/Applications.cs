@@ -213,21 +213,30 @@ public sealed class Applications(Database database, ServiceRecords serviceRecord
         connection.Execute("UPDATE applications SET name = @name WHERE aid = @aid", new { name, aid }, transaction));
 
     /// <summary>
-    /// After a restart: the local driver's nodes died with the previous director, so their rows go and the
-    /// applications they served are STOPPED (the user starts them again).
+    /// After a restart: nodes the driver still runs are adopted as they are (containers outlive the director); the
+    /// rows of nodes that are gone (all of the local driver's, which die with the director; containers after a reboot)
+    /// are forgotten, and an application whose manager is gone is STOPPED, its surviving agents stopped with it (the
+    /// user starts it again).
     /// </summary>
-    public void ForgetLostNodes()
+    public async Task AdoptOrForgetNodesAsync()
     {
+        var all = database.Read(connection => connection.Query<(string Vmid, long AppId, string Role)>("SELECT vmid, app_id, role FROM resources").ToList());
+        var running = all.Where(r => nodes.Driver.IsRunning(r.Vmid)).ToList();
+        var orphaned = running.Where(r => r.Role != Platform.Security.Roles.Manager && !running.Any(m => m.AppId == r.AppId && m.Role == Platform.Security.Roles.Manager)).ToList();
+        foreach (var agent in orphaned) await nodes.Driver.StopAsync(agent.Vmid);
+        var kept = running.Except(orphaned).Select(r => r.Vmid).ToList();
         var forgotten = database.Write((connection, transaction) =>
         {
-            var count = connection.Execute("DELETE FROM resources", transaction: transaction);
+            var count = connection.Execute("DELETE FROM resources WHERE vmid NOT IN @kept", new { kept }, transaction);
             var states = new { stopped = LifecycleState.Stopped, init = LifecycleState.Init };
-            connection.Execute("UPDATE services SET state = @stopped WHERE state <> @init", states, transaction);
-            connection.Execute("UPDATE applications SET status = @stopped, manager = NULL, manager_port = NULL, vmid = NULL WHERE status NOT IN (@init, @stopped)",
+            const string Managerless = "SELECT aid FROM applications WHERE vmid IS NULL OR vmid NOT IN (SELECT vmid FROM resources)";
+            connection.Execute($"UPDATE services SET state = @stopped WHERE state <> @init AND application_id IN ({Managerless})", states, transaction);
+            connection.Execute($"UPDATE applications SET status = @stopped, manager = NULL, manager_port = NULL, vmid = NULL WHERE status NOT IN (@init, @stopped) AND aid IN ({Managerless})",
                 states, transaction);
             return count;
         });
-        if (forgotten > 0) logger.LogWarning("forgot {Count} nodes left by the previous run; their applications are STOPPED", forgotten);
+        if (kept.Count > 0) logger.LogInformation("found {Count} nodes of the previous run still running; their applications carry on", kept.Count);
+        if (forgotten > 0) logger.LogWarning("forgot {Count} nodes the previous run left that are gone; their applications are STOPPED", forgotten);
     }
 
     /// <summary>Stops every node of the application; it and its services are left without a manager, in

@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using ConPaaS.Builder;
+using ConPaaS.Processes;
+
+namespace ConPaaS.Build.Targets;
+
+/// <summary>
+/// The seeds' session inside a booted Nutshell, as the stack user over SSH: the first boot's set-up, an application
+/// with helloworld, then generic with an uploaded code version whose run.sh prints its IP and role, grown and shrunk,
+/// removed, stopped; and the director reached from the host through a forwarded port, its certificate checked by
+/// curl against the CA the machine made at first boot. Each step's time is printed.
+/// </summary>
+internal static class NutshellSession
+{
+    public static readonly HostTool Curl = new("curl", "curl");
+
+    private static readonly TimeSpan FirstBootTimeout = TimeSpan.FromMinutes(3);
+
+    public static async Task RunAsync(Func<string, Task<CommandResult>> ssh, int directorPort, string work)
+    {
+        try
+        {
+            await SessionAsync(ssh, directorPort, work);
+        }
+        catch (BuildException e)
+        {
+            var journal = await ssh("echo contrail | sudo -S -p '' journalctl --no-pager -o cat -u cpsdirector -u conpaas-firstboot | tail -n 40");
+            throw new BuildException($"{e.Message}\nthe director's and the first boot's journal ends with:\n{journal.StandardOutput.TrimEnd()}");
+        }
+    }
+
+    private static async Task SessionAsync(Func<string, Task<CommandResult>> ssh, int directorPort, string work)
+    {
+        var clock = Stopwatch.StartNew();
+        // The first boot's set-up ends with stack's certificate (no D-Bus here for an unprivileged systemctl to ask).
+        await WaitAsync(ssh, "test -s ~/.conpaas/cert.pem && echo ready", "ready", FirstBootTimeout, "certificate for stack from the first boot's set-up (conpaas-firstboot.service)");
+        BuildContext.Log($"  first boot set-up done after {clock.Elapsed.TotalSeconds:0.0} s more");
+
+        await StepAsync(ssh, "cps-tools application create \"First app\"", "Application 'First app' created with id 1.");
+        await StepAsync(ssh, "cps-tools application start 1", "done.");
+        await StepAsync(ssh, "cps-tools service add helloworld 1", "successfully added to application 1 with id 1.");
+        await StepAsync(ssh, "cps-tools service start 1 1", "Service 1 is starting... done.");
+        await StepAsync(ssh, "cps-tools helloworld get_helloworld 1 1", "Hello World from agent");
+
+        await StepAsync(ssh, "mkdir -p /tmp/first-code && printf 'echo \"run.sh at $CPS_AGENT_IP as $CPS_AGENT_ROLE\"\\n' > /tmp/first-code/run.sh " +
+                             "&& tar -C /tmp/first-code -czf /tmp/first-code.tar.gz . && echo packed", "packed");
+        await StepAsync(ssh, "cps-tools service add generic 1", "with id 2.");
+        await StepAsync(ssh, "cps-tools service start 1 2", "Service 2 is starting... done.");
+        var uploaded = await StepAsync(ssh, "cps-tools generic upload_code 1 2 /tmp/first-code.tar.gz", "uploaded");
+        var version = System.Text.RegularExpressions.Regex.Match(uploaded, "code-\\w{6}").Value;
+        await StepAsync(ssh, $"cps-tools generic enable_code 1 2 {version}", $"{version} enabled");
+        await StepAsync(ssh, "cps-tools generic run 1 2", "run.sh started on 1 agents");
+        var nodes = await StepAsync(ssh, "cps-tools generic list_nodes 1 2", " master ");
+        var master = nodes.Split('\n')[2].Split(' ', StringSplitOptions.RemoveEmptyEntries)[4];
+        await WaitAsync(ssh, $"cps-tools generic get_agent_log 1 2 {master} -f agent.out", "as master", TimeSpan.FromSeconds(60), "run.sh's output in the agent's log");
+        await StepAsync(ssh, "cps-tools generic add_nodes 1 2 --count 1", "");
+        await StepAsync(ssh, "cps-tools service list_nodes 1 2", " node ");
+        await StepAsync(ssh, "cps-tools generic remove_nodes 1 2 --count 1", "");
+        await StepAsync(ssh, "cps-tools service remove 1 1", "has been successfully removed.");
+
+        await ReachDirectorFromHostAsync(ssh, directorPort, work);
+        await StepAsync(ssh, "cps-tools application stop 1", "");
+        await StepAsync(ssh, "cps-tools application list", "STOPPED");
+        BuildContext.Log($"SESSION the seeds' session in the Nutshell: {clock.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    /// <summary>The director at the forwarded port, trusted through the CA stack's set-up received: the first boot made a
+    /// certificate that names 127.0.0.1, so a forwarded port validates.</summary>
+    private static async Task ReachDirectorFromHostAsync(Func<string, Task<CommandResult>> ssh, int directorPort, string work)
+    {
+        var ca = Path.Combine(work, "nutshell-ca.pem");
+        File.WriteAllText(ca, await StepAsync(ssh, "cat ~/.conpaas/ca_cert.pem", "BEGIN CERTIFICATE"));
+        var clock = Stopwatch.StartNew();
+        var version = await Curl.Command("-sS", "--fail", "--cacert", ca, $"https://127.0.0.1:{directorPort}/version").RunAsync(CancellationToken.None, allowFailure: true);
+        if (!version.Succeeded) throw new BuildException($"session: the director is not reachable from the host at 127.0.0.1:{directorPort} with its CA: {version.StandardError.Trim()}");
+        BuildContext.Log($"  {clock.Elapsed.TotalSeconds,5:0.0} s  host: curl --cacert <first boot's CA> https://127.0.0.1:{directorPort}/version -> {version.StandardOutput.Trim()}");
+    }
+
+    private static async Task<string> StepAsync(Func<string, Task<CommandResult>> ssh, string command, string expected)
+    {
+        var clock = Stopwatch.StartNew();
+        var result = await ssh(command);
+        var output = result.StandardOutput + result.StandardError;
+        if (!result.Succeeded || !output.Contains(expected, StringComparison.Ordinal))
+            throw new BuildException($"session: '{command}' exited with {result.ExitCode}{(expected.Length > 0 ? $", expected '{expected}'" : "")}:\n{output.TrimEnd()}");
+        BuildContext.Log($"  {clock.Elapsed.TotalSeconds,5:0.0} s  {command}{(command.StartsWith("cps-tools", StringComparison.Ordinal) ? "\n           " + FirstLine(output) : "")}");
+        return result.StandardOutput;
+    }
+
+    private static async Task WaitAsync(Func<string, Task<CommandResult>> ssh, string command, string expected, TimeSpan timeout, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        CommandResult result;
+        while (!(result = await ssh(command)).StandardOutput.Contains(expected, StringComparison.Ordinal))
+        {
+            if (clock.Elapsed > timeout)
+                throw new BuildException($"session: no {what} within {timeout.TotalSeconds:0} s; '{command}' says:\n{(result.StandardOutput + result.StandardError).TrimEnd()}");
+            await Task.Delay(1000);
+        }
+        BuildContext.Log($"  {clock.Elapsed.TotalSeconds,5:0.0} s  {command} -> {what}");
+    }
+
+    private static string FirstLine(string text) => text.TrimStart().Split('\n')[0];
+}

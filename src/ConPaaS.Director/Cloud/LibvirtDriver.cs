@@ -1,0 +1,252 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Security;
+using ConPaaS.Director.Cloud.Libvirt;
+using ConPaaS.Platform.Security;
+using ConPaaS.Processes;
+
+namespace ConPaaS.Director.Cloud;
+
+/// <summary>
+/// The libvirt driver: each node is a container (libvirt's LXC driver, LIBVIRT_URI) booting the services container
+/// image with systemd, whose cpsnode.service starts cpsmanager or cpsagent from the context written into it. Each
+/// container's root is an overlay: the shared read-only base (LIBVIRT_BASE) under a directory of its own
+/// (USERDATA_DIR/nodes/VMID/upper), mounted by the director at run time. Its address comes from LIBVIRT_POOL on
+/// LIBVIRT_BRIDGE, written into the container as systemd-networkd's configuration. A manager also gets its
+/// application's state directory at /var/lib/cpsmanager, and every node its volumes directory at /volumes.
+/// Containers are transient domains named DEPLOYMENT-VMID: they outlive a director restart (which finds them again
+/// by name) but not a reboot of the host (their applications are then STOPPED).
+/// </summary>
+public sealed class LibvirtDriver : ICloudDriver
+{
+    /// <summary>As on the local driver; 22 is the container image's own sshd.</summary>
+    public const int ManagerPort = 4443, AgentPort = 5555, GitPort = 2222;
+
+    /// <summary>Inside the container: where the node's context goes, and a manager's application state.</summary>
+    public const string ContextDirectory = "/etc/cpsnode", ManagerStateDirectory = "/var/lib/cpsmanager";
+
+
+    private readonly DirectorSettings _settings;
+    private readonly LibvirtSettings _libvirt;
+    private readonly ILogger<LibvirtDriver> _logger;
+    private readonly Lazy<LibvirtConnection> _connection;
+    private readonly ConcurrentDictionary<string, IPAddress> _addresses = new();
+
+    public LibvirtDriver(DirectorSettings settings, ILogger<LibvirtDriver> logger)
+    {
+        _settings = settings;
+        _libvirt = settings.Libvirt ?? throw new InvalidOperationException("the libvirt driver needs [iaas] DRIVER = libvirt");
+        _logger = logger;
+        _connection = new(() => LibvirtConnection.Open(_libvirt.Uri), LazyThreadSafetyMode.ExecutionAndPublication);
+        // Containers of a previous run still hold their addresses (each node's directory says which).
+        if (Directory.Exists(NodesDirectory))
+            foreach (var node in Directory.EnumerateDirectories(NodesDirectory))
+                if (File.Exists(Path.Combine(node, "address")) && IPAddress.TryParse(File.ReadAllText(Path.Combine(node, "address")).Trim(), out var address))
+                    _addresses[Path.GetFileName(node)] = address;
+    }
+
+    public string Name => "libvirt";
+
+    public string NodesDirectory => Path.Combine(_settings.UserDataDir, "nodes");
+
+    private string DomainName(string vmid) => $"{_settings.DeploymentName}-{vmid}";
+
+    private string ApplicationState(long appId) => Path.Combine(_settings.UserDataDir, "applications", appId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    public async Task<Node> StartAsync(NodeRequest request, CancellationToken cancellationToken)
+    {
+        var address = Allocate(request.Vmid);
+        var port = request.Role == Roles.Manager ? ManagerPort : AgentPort;
+        var directory = Path.Combine(NodesDirectory, request.Vmid);
+        var root = Path.Combine(directory, "root");
+        try
+        {
+            foreach (var part in new[] { "upper", "work", "root", "volumes" }) Directory.CreateDirectory(Path.Combine(directory, part));
+            File.WriteAllText(Path.Combine(directory, "address"), address + "\n");
+            await new Command("mount", "-t", "overlay", "overlay", "-o",
+                    $"lowerdir={_libvirt.BaseDirectory},upperdir={Path.Combine(directory, "upper")},workdir={Path.Combine(directory, "work")}", root)
+                .RunAsync(cancellationToken);
+            WriteContext(request, root, address, port);
+            string? state = null;
+            if (request.Role == Roles.Manager) Directory.CreateDirectory(state = ApplicationState(request.AppId));
+            var xml = DomainXml(DomainName(request.Vmid), root, Path.Combine(directory, "volumes"), state);
+            await Task.Run(() =>
+            {
+                using var domain = _connection.Value.CreateTransient(xml);
+            }, cancellationToken);
+            _logger.LogInformation("container {Domain} ({Role}) started at {Address}:{Port}", DomainName(request.Vmid), request.Role, address, port);
+            return new Node(request.Vmid, address.ToString(), port);
+        }
+        catch (Exception e) when (e is LibvirtException or IOException)
+        {
+            await CleanUpAsync(request.Vmid);
+            throw new InvalidOperationException($"the libvirt driver cannot start {request.Vmid}: {e.Message}", e);
+        }
+        catch
+        {
+            await CleanUpAsync(request.Vmid);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The node's context in the container's own upper layer (fresh: nothing of the node's yet): node.cfg, its
+    /// certificates, which program to run, and its network configuration, which takes precedence over the image's
+    /// DHCP one (systemd-networkd reads the lexically first match).
+    /// </summary>
+    private void WriteContext(NodeRequest request, string root, IPAddress address, int port)
+    {
+        var context = Path.Combine(root, ContextDirectory.TrimStart('/'));
+        var certificates = Path.Combine(context, "certs");
+        Directory.CreateDirectory(certificates);
+        File.WriteAllText(Path.Combine(certificates, "cert.pem"), request.CertificatePem);
+        CertificateAuthority.WritePrivate(Path.Combine(certificates, "key.pem"), request.KeyPem);
+        File.WriteAllText(Path.Combine(certificates, "ca_cert.pem"), request.CaPem);
+        var managerOnly = request.Role == Roles.Manager ? $"GIT_PORT = {GitPort}\nSTATE_DIR = {ManagerStateDirectory}\n" : "";
+        File.WriteAllText(Path.Combine(context, "node.cfg"), request.Context(address.ToString(), port) + managerOnly);
+        File.WriteAllText(Path.Combine(context, "program"), request.Program + "\n");
+        // Replaced, never written through: the base's file may be a link, which here would lead into the host.
+        var network = Path.Combine(root, "etc/systemd/network/05-cpsnode.network");
+        File.Delete(network);
+        File.WriteAllText(network, NetworkFile(address));
+        var resolver = Path.Combine(root, "etc/resolv.conf");
+        File.Delete(resolver);
+        if (File.Exists("/etc/resolv.conf")) File.Copy("/etc/resolv.conf", resolver);
+    }
+
+    private string NetworkFile(IPAddress address) => $"""
+        # Written by the ConPaaS director's libvirt driver: this container's address from [iaas] LIBVIRT_POOL.
+        [Match]
+        Name=eth0
+
+        [Network]
+        Address={address}/{_libvirt.PrefixLength}
+        Gateway={_libvirt.Gateway}
+
+        """;
+
+    private string DomainXml(string name, string root, string volumes, string? state)
+    {
+        static string Escape(string text) => SecurityElement.Escape(text);
+        var stateMount = state is null ? "" : $"""
+                <filesystem type='mount' accessmode='passthrough'><source dir='{Escape(state)}'/><target dir='{ManagerStateDirectory}'/></filesystem>
+            """;
+        return $"""
+            <domain type='lxc'>
+              <name>{Escape(name)}</name>
+              <memory unit='MiB'>{_libvirt.MemoryMb}</memory>
+              <vcpu>1</vcpu>
+              <os><type>exe</type><init>/sbin/init</init></os>
+              <on_poweroff>destroy</on_poweroff>
+              <on_reboot>restart</on_reboot>
+              <on_crash>destroy</on_crash>
+              <devices>
+                <filesystem type='mount' accessmode='passthrough'><source dir='{Escape(root)}'/><target dir='/'/></filesystem>
+                <filesystem type='mount' accessmode='passthrough'><source dir='{Escape(volumes)}'/><target dir='/volumes'/></filesystem>
+            {stateMount}    <interface type='bridge'><source bridge='{Escape(_libvirt.Bridge)}'/><guest dev='eth0'/></interface>
+                <console type='pty'/>
+              </devices>
+            </domain>
+            """;
+    }
+
+    public async Task StopAsync(string vmid)
+    {
+        await Task.Run(() =>
+        {
+            using var domain = _connection.Value.Find(DomainName(vmid));
+            if (domain is { IsActive: true }) domain.Destroy();
+        });
+        await CleanUpAsync(vmid);
+        _logger.LogInformation("container {Domain} stopped", DomainName(vmid));
+    }
+
+    /// <summary>Unmounts the container's root and forgets its directory and address.</summary>
+    private async Task CleanUpAsync(string vmid)
+    {
+        var directory = Path.Combine(NodesDirectory, vmid);
+        var root = Path.Combine(directory, "root");
+        if (IsMountPoint(root)) await new Command("umount", root).RunAsync(CancellationToken.None);
+        if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        _addresses.TryRemove(vmid, out _);
+    }
+
+    private static bool IsMountPoint(string path) =>
+        File.Exists("/proc/self/mountinfo") && File.ReadLines("/proc/self/mountinfo").Any(l => l.Split(' ')[4] == path);
+
+    public bool IsRunning(string vmid)
+    {
+        using var domain = _connection.Value.Find(DomainName(vmid));
+        return domain is { IsActive: true };
+    }
+
+    public Task DeleteApplicationStateAsync(long appId)
+    {
+        if (Directory.Exists(ApplicationState(appId))) Directory.Delete(ApplicationState(appId), recursive: true);
+        return Task.CompletedTask;
+    }
+
+    public int VolumeUnitMb => 1;
+
+    private VolumeFiles Volumes => new(Path.Combine(_settings.UserDataDir, "volumes"), NodesDirectory);
+
+    public Task CreateVolumeAsync(string id, long sizeMb, CancellationToken cancellationToken) => Volumes.CreateAsync(id, sizeMb, cancellationToken);
+
+    public Task DestroyVolumeAsync(string id)
+    {
+        Volumes.Destroy(id);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The container sees the volume as /volumes/NAME (its volumes directory is bound there).</summary>
+    public Task AttachVolumeAsync(string id, string vmid, string name)
+    {
+        Volumes.Attach(id, vmid, name, owner: null);
+        return Task.CompletedTask;
+    }
+
+    public Task DetachVolumeAsync(string id, string vmid, string name)
+    {
+        if (Directory.Exists(Volumes.NodeDirectory(vmid))) Volumes.Detach(vmid, name);
+        return Task.CompletedTask;
+    }
+
+    public IEnumerable<string> Check()
+    {
+        var problems = new List<string>();
+        try
+        {
+            _ = _connection.Value.Domains().Select(d => { d.Dispose(); return 0; }).Count();
+        }
+        catch (LibvirtException e)
+        {
+            problems.Add($"libvirt driver: {e.Message} ([iaas] LIBVIRT_URI)");
+        }
+        foreach (var program in new[] { "cpsmanager", "cpsagent" })
+            if (!File.Exists(Path.Combine(_libvirt.BaseDirectory, "usr/local/lib/conpaas", program)))
+                problems.Add($"libvirt driver: the container image at {_libvirt.BaseDirectory} has no /usr/local/lib/conpaas/{program} ([iaas] LIBVIRT_BASE)");
+        if (!Directory.Exists(Path.Combine("/sys/class/net", _libvirt.Bridge)))
+            problems.Add($"libvirt driver: there is no bridge {_libvirt.Bridge} ([iaas] LIBVIRT_BRIDGE)");
+        return problems;
+    }
+
+    /// <summary>The pool's first address no node holds.</summary>
+    private IPAddress Allocate(string vmid)
+    {
+        lock (_addresses)
+        {
+            var used = _addresses.Values.ToHashSet();
+            var free = _libvirt.Pool.FirstOrDefault(a => !used.Contains(a))
+                       ?? throw new InvalidOperationException($"the libvirt driver's pool {_libvirt.PoolFirst}-{_libvirt.PoolLast} has no free address left ([iaas] LIBVIRT_POOL)");
+            _addresses[vmid] = free;
+            return free;
+        }
+    }
+
+    /// <summary>Containers outlive the director by design: disposing only lets go of the connection.</summary>
+    public ValueTask DisposeAsync()
+    {
+        if (_connection.IsValueCreated) _connection.Value.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
