@@ -10,7 +10,7 @@ internal static class BuildTargets
 
     public static IReadOnlyList<Target> All { get; } =
     [
-        new("Nutshell", "build out/images/ConPaaS-Nutshell.ova (VirtualBox) from appliance/nutshell/recipe.yaml", ["Tools"],
+        new("Nutshell", "build out/images/ConPaaS-Nutshell.ova (VirtualBox) from appliance/nutshell/recipe.yaml", ["Tools", "ContainerImage"],
             ImageTargets.Recipe(ImageTargets.NutshellRecipe)) { Tools = ImageTargets.Tools },
         new("ServiceImage", "build the ConPaaS services VM image (qcow2, with a kernel) from images/service/", [],
             ImageTargets.Recipe("images/service/recipe.yaml")) { Tools = ImageTargets.Tools },

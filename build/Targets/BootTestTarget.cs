@@ -23,7 +23,7 @@ internal static class BootTestTarget
 
     public static readonly HostTool Ssh = new("ssh", "openssh-client");
 
-    public static IReadOnlyList<HostTool> HostTools => [.. BuildContext.Tools, SharedTools.QemuImg, QemuSystem, Sshpass, Ssh, NutshellSession.Curl];
+    public static IReadOnlyList<HostTool> HostTools => [.. BuildContext.Tools, SharedTools.QemuImg, QemuSystem, Sshpass, Ssh, NutshellSession.Curl, ConPaaS.Builder.Stages.CustomizeStage.Openssl];
 
     public static async Task RunAsync(BuildContext context)
     {
@@ -39,6 +39,7 @@ internal static class BootTestTarget
 
             var port = ConPaaS.Common.LoopbackPort.FindFree();
             var directorPort = ConPaaS.Common.LoopbackPort.FindFree();
+            var agentPort = ConPaaS.Common.LoopbackPort.FindFree();
             var serial = Path.Combine(work, "serial.log");
             var clock = new Stopwatch();
             var accelerator = "";
@@ -46,7 +47,7 @@ internal static class BootTestTarget
             {
                 accelerator = candidate;
                 File.Delete(serial);
-                var machine = Machine(candidate, overlay, serial, port, directorPort);
+                var machine = Machine(candidate, overlay, serial, port, directorPort, agentPort);
                 BuildContext.Log($"  $ {machine}");
                 clock.Restart();
                 qemu = machine.RunAsync(stop.Token, allowFailure: true);
@@ -63,12 +64,12 @@ internal static class BootTestTarget
             var toLogin = clock.Elapsed;
             BuildContext.Log($"  login prompt on ttyS0 after {toLogin.TotalSeconds:0.0}s");
 
-            // systemd-networkd may still be configuring eth1 when the prompt appears (seen once in a full CI run at a
+            // systemd-networkd may still be configuring br0 (the bridge on eth1) when the prompt appears (seen once in a full CI run at a
             // 19.7 s boot), so the check asks again for a few seconds before it judges.
             var output = "";
             for (var asked = Stopwatch.StartNew(); asked.Elapsed < TimeSpan.FromSeconds(20); await Task.Delay(1000, context.CancellationToken))
             {
-                output = await SshAsync(context, port, "hostname; ip -4 -o addr show dev eth1; cat /etc/conpaas-release; " +
+                output = await SshAsync(context, port, "hostname; ip -4 -o addr show dev br0; cat /etc/conpaas-release; " +
                     $"echo {Password} | sudo -S -p '' id -u", qemu!, TimeSpan.FromMinutes(2));
                 if (output.Contains("inet 192.168.56.2/24")) break;
             }
@@ -77,7 +78,7 @@ internal static class BootTestTarget
             if (!output.TrimEnd().EndsWith('0')) throw new BuildException($"boot test: sudo as {User} did not give root:\n{output}");
             BuildContext.Log($"  ssh {User}@127.0.0.1:{port} ran the command:\n    " + output.TrimEnd().Replace("\n", "\n    "));
 
-            await NutshellSession.RunAsync(command => SshResultAsync(context, port, command, qemu!, TimeSpan.FromMinutes(3), allowFailure: true), directorPort, work);
+            await NutshellSession.RunAsync(command => SshResultAsync(context, port, command, qemu!, TimeSpan.FromMinutes(3), allowFailure: true), directorPort, agentPort, work);
 
             await SshAsync(context, port, $"echo {Password} | sudo -S -p '' systemctl poweroff", qemu!, TimeSpan.FromSeconds(60), allowFailure: true);
             if (await Task.WhenAny(qemu!, Task.Delay(TimeSpan.FromSeconds(90), context.CancellationToken)) != qemu)
@@ -148,10 +149,10 @@ internal static class BootTestTarget
 
     /// <summary>
     /// VirtualBox-like hardware: SeaBIOS, an AHCI disk, two e1000 NICs (NAT with SSH forwarded; host-only, the host at
-    /// 192.168.56.1 as VirtualBox has it, with the director at 192.168.56.2:5555 forwarded). Under TCG
+    /// 192.168.56.1 as VirtualBox has it, with the director at 192.168.56.2:5555 and the first agent's port forwarded). Under TCG
     /// the CPU is the baseline qemu64: every feature of "max" is emulated at a cost (about 4 s of this boot).
     /// </summary>
-    private static Command Machine(string accelerator, string disk, string serial, int sshPort, int directorPort) => QemuSystem.Command(
+    private static Command Machine(string accelerator, string disk, string serial, int sshPort, int directorPort, int agentPort) => QemuSystem.Command(
             "-accel", accelerator, "-machine", "pc", "-cpu", accelerator == "kvm" ? "host" : "qemu64", "-smp", "2", "-m", "4096",
             "-nodefaults", "-display", "none", "-serial", $"file:{serial}",
             "-device", "ich9-ahci,id=sata",
@@ -159,7 +160,8 @@ internal static class BootTestTarget
             "-device", "ide-hd,drive=disk0,bus=sata.0,bootindex=0",
             "-netdev", $"user,id=nat,hostfwd=tcp:127.0.0.1:{sshPort}-:22", "-device", "e1000,netdev=nat",
             // The host-only network as VirtualBox makes it (the host at .1), reached from here only through forwards.
-            "-netdev", $"user,id=hostonly,net=192.168.56.0/24,host=192.168.56.1,restrict=on,hostfwd=tcp:127.0.0.1:{directorPort}-192.168.56.2:5555",
+            "-netdev", $"user,id=hostonly,net=192.168.56.0/24,host=192.168.56.1,restrict=on,hostfwd=tcp:127.0.0.1:{directorPort}-192.168.56.2:5555," +
+                $"hostfwd=tcp:127.0.0.1:{agentPort}-{NutshellSession.FirstAgentAddress}:5555",
             "-device", "e1000,netdev=hostonly")
         .Contained();
 

@@ -14,13 +14,16 @@ internal static class NutshellSession
 {
     public static readonly HostTool Curl = new("curl", "curl");
 
+    /// <summary>The pool's second address: the manager takes the first (192.168.56.10), helloworld's agent this one.</summary>
+    public const string FirstAgentAddress = "192.168.56.11";
+
     private static readonly TimeSpan FirstBootTimeout = TimeSpan.FromMinutes(3);
 
-    public static async Task RunAsync(Func<string, Task<CommandResult>> ssh, int directorPort, string work)
+    public static async Task RunAsync(Func<string, Task<CommandResult>> ssh, int directorPort, int agentPort, string work)
     {
         try
         {
-            await SessionAsync(ssh, directorPort, work);
+            await SessionAsync(ssh, directorPort, agentPort, work);
         }
         catch (BuildException e)
         {
@@ -29,18 +32,26 @@ internal static class NutshellSession
         }
     }
 
-    private static async Task SessionAsync(Func<string, Task<CommandResult>> ssh, int directorPort, string work)
+    private static async Task SessionAsync(Func<string, Task<CommandResult>> ssh, int directorPort, int agentPort, string work)
     {
         var clock = Stopwatch.StartNew();
         // The first boot's set-up ends with stack's certificate (no D-Bus here for an unprivileged systemctl to ask).
         await WaitAsync(ssh, "test -s ~/.conpaas/cert.pem && echo ready", "ready", FirstBootTimeout, "certificate for stack from the first boot's set-up (conpaas-firstboot.service)");
         BuildContext.Log($"  first boot set-up done after {clock.Elapsed.TotalSeconds:0.0} s more");
+        var ca = Path.Combine(work, "nutshell-ca.pem");
+        File.WriteAllText(ca, await StepAsync(ssh, "cat ~/.conpaas/ca_cert.pem", "BEGIN CERTIFICATE"));
 
         await StepAsync(ssh, "cps-tools application create \"First app\"", "Application 'First app' created with id 1.");
         await StepAsync(ssh, "cps-tools application start 1", "done.");
         await StepAsync(ssh, "cps-tools service add helloworld 1", "successfully added to application 1 with id 1.");
         await StepAsync(ssh, "cps-tools service start 1 1", "Service 1 is starting... done.");
-        await StepAsync(ssh, "cps-tools helloworld get_helloworld 1 1", "Hello World from agent");
+        await StepAsync(ssh, "cps-tools helloworld get_helloworld 1 1", $"Hello World from agent libvirt-00000002 at {FirstAgentAddress}");
+        await ReachAgentFromHostAsync(agentPort, ca);
+
+        // Containers outlive the director: restarted, it finds them again and the application carries on.
+        await StepAsync(ssh, "echo contrail | sudo -S -p '' systemctl restart cpsdirector && echo restarted", "restarted");
+        await WaitAsync(ssh, "cps-tools application list", "RUNNING", TimeSpan.FromSeconds(90), "application RUNNING after the director's restart");
+        await StepAsync(ssh, "cps-tools helloworld get_helloworld 1 1", $"at {FirstAgentAddress}");
 
         await StepAsync(ssh, "mkdir -p /tmp/first-code && printf 'echo \"run.sh at $CPS_AGENT_IP as $CPS_AGENT_ROLE\"\\n' > /tmp/first-code/run.sh " +
                              "&& tar -C /tmp/first-code -czf /tmp/first-code.tar.gz . && echo packed", "packed");
@@ -52,13 +63,14 @@ internal static class NutshellSession
         await StepAsync(ssh, "cps-tools generic run 1 2", "run.sh started on 1 agents");
         var nodes = await StepAsync(ssh, "cps-tools generic list_nodes 1 2", " master ");
         var master = nodes.Split('\n')[2].Split(' ', StringSplitOptions.RemoveEmptyEntries)[4];
+        if (!nodes.Contains(" 192.168.56.", StringComparison.Ordinal)) throw new BuildException($"session: the nodes have no addresses from the pool:\n{nodes}");
         await WaitAsync(ssh, $"cps-tools generic get_agent_log 1 2 {master} -f agent.out", "as master", TimeSpan.FromSeconds(60), "run.sh's output in the agent's log");
         await StepAsync(ssh, "cps-tools generic add_nodes 1 2 --count 1", "");
         await StepAsync(ssh, "cps-tools service list_nodes 1 2", " node ");
         await StepAsync(ssh, "cps-tools generic remove_nodes 1 2 --count 1", "");
         await StepAsync(ssh, "cps-tools service remove 1 1", "has been successfully removed.");
 
-        await ReachDirectorFromHostAsync(ssh, directorPort, work);
+        await ReachDirectorFromHostAsync(directorPort, ca);
         await StepAsync(ssh, "cps-tools application stop 1", "");
         await StepAsync(ssh, "cps-tools application list", "STOPPED");
         BuildContext.Log($"SESSION the seeds' session in the Nutshell: {clock.Elapsed.TotalSeconds:0.0} s");
@@ -66,14 +78,25 @@ internal static class NutshellSession
 
     /// <summary>The director at the forwarded port, trusted through the CA stack's set-up received: the first boot made a
     /// certificate that names 127.0.0.1, so a forwarded port validates.</summary>
-    private static async Task ReachDirectorFromHostAsync(Func<string, Task<CommandResult>> ssh, int directorPort, string work)
+    private static async Task ReachDirectorFromHostAsync(int directorPort, string ca)
     {
-        var ca = Path.Combine(work, "nutshell-ca.pem");
-        File.WriteAllText(ca, await StepAsync(ssh, "cat ~/.conpaas/ca_cert.pem", "BEGIN CERTIFICATE"));
         var clock = Stopwatch.StartNew();
         var version = await Curl.Command("-sS", "--fail", "--cacert", ca, $"https://127.0.0.1:{directorPort}/version").RunAsync(CancellationToken.None, allowFailure: true);
         if (!version.Succeeded) throw new BuildException($"session: the director is not reachable from the host at 127.0.0.1:{directorPort} with its CA: {version.StandardError.Trim()}");
         BuildContext.Log($"  {clock.Elapsed.TotalSeconds,5:0.0} s  host: curl --cacert <first boot's CA> https://127.0.0.1:{directorPort}/version -> {version.StandardOutput.Trim()}");
+    }
+
+    /// <summary>The agent at its own pool address, reached from the host through a forward to 192.168.56.11: openssl
+    /// (an oracle we did not write) checks that its certificate chains to the first boot's CA and names the agent.</summary>
+    private static async Task ReachAgentFromHostAsync(int agentPort, string ca)
+    {
+        var clock = Stopwatch.StartNew();
+        var handshake = await (ConPaaS.Builder.Stages.CustomizeStage.Openssl.Command("s_client", "-connect", $"127.0.0.1:{agentPort}", "-CAfile", ca, "-verify_return_error", "-brief")
+            with { StandardInput = [] }).RunAsync(CancellationToken.None, allowFailure: true);
+        var said = handshake.StandardOutput + handshake.StandardError;
+        if (!said.Contains("Verification: OK") || !said.Contains("libvirt-00000002"))
+            throw new BuildException($"session: the agent at {FirstAgentAddress} is not reachable from the host through 127.0.0.1:{agentPort} with a certificate from the Nutshell's CA:\n{said.Trim()}");
+        BuildContext.Log($"  {clock.Elapsed.TotalSeconds,5:0.0} s  host: openssl s_client 127.0.0.1:{agentPort} -> {FirstAgentAddress}:5555, certificate of libvirt-00000002 verified");
     }
 
     private static async Task<string> StepAsync(Func<string, Task<CommandResult>> ssh, string command, string expected)

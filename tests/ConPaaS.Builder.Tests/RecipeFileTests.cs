@@ -44,7 +44,10 @@ public class RecipeFileTests
         Assert.Equal(2, nutshell.Hardware!.Cpus);
         Assert.Equal(4096, nutshell.Hardware.MemoryMb);
         Assert.Contains(nutshell.Users, u => u is { Name: "stack", Password: "contrail", Sudo: true });
-        Assert.Contains(nutshell.Network, n => n is { Interface: "eth1", Address: "192.168.56.2/24" });
+        Assert.Contains(nutshell.Network, n => n is { Interface: "eth0", Dhcp: true });
+        // 192.168.56.2 is on the bridge eth1 carries, configured by the overlay's networkd files.
+        Assert.Contains("Address=192.168.56.2/24", File.ReadAllText(Path.Combine(root, "appliance/nutshell/overlay/etc/systemd/network/20-br0.network")));
+        Assert.Contains(nutshell.Payloads, p => p is { Target: "/var/lib/conpaas/container", Unpack: true });
     }
 
     [Fact]

@@ -125,7 +125,8 @@ public sealed class Nodes(Database database, ICloudDriver driver, DirectorCertif
     public IReadOnlyList<Resource> OfApplication(long aid) => database.Read(connection =>
         connection.Query<Resource>($"SELECT {ResourceColumns} FROM resources WHERE app_id = @aid ORDER BY rid", new { aid }).ToList());
 
-    private static string VmidFor(long rid) => $"local-{rid:D8}";
+    /// <summary>A node's id: the driver's name and the resource row's number (local-00000002, libvirt-00000002).</summary>
+    private string VmidFor(long rid) => $"{driver.Name}-{rid:D8}";
 
     /// <summary>The driver's name for a volume, unique in the deployment.</summary>
     public static string VolumeId(long vid) => $"vol-{vid:D8}";

@@ -1,0 +1,37 @@
+using ConPaaS.Platform.Configuration;
+
+namespace ConPaaS.Director.Tests;
+
+/// <summary>[iaas] for the libvirt driver: the seeds' address space by default, and mistakes named by key.</summary>
+public class LibvirtSettingsTests
+{
+    private static DirectorSettings Load(string iaas)
+    {
+        using var directory = new ConPaaS.Testing.TempDirectory();
+        File.WriteAllText(directory.File("director.cfg"), $"[iaas]\nDRIVER = libvirt\n{iaas}");
+        return DirectorSettings.From(IniFile.Load(directory.File("director.cfg")));
+    }
+
+    [Fact]
+    public void The_defaults_are_the_nutshells_address_space()
+    {
+        var libvirt = Load("").Libvirt!;
+        Assert.Equal("lxc:///", libvirt.Uri);
+        Assert.Equal("br0", libvirt.Bridge);
+        Assert.Equal(90, libvirt.Pool.Count());
+        Assert.Equal("192.168.56.10", libvirt.Pool.First().ToString());
+        Assert.Equal("192.168.56.99", libvirt.Pool.Last().ToString());
+        Assert.Equal("192.168.56.2", libvirt.Gateway.ToString());
+    }
+
+    [Theory]
+    [InlineData("LIBVIRT_POOL = 192.168.56.99-192.168.56.10", "[iaas] LIBVIRT_POOL = '192.168.56.99-192.168.56.10' ends before it starts")]
+    [InlineData("LIBVIRT_POOL = 192.168.56.10", "[iaas] LIBVIRT_POOL = '192.168.56.10' is not a range")]
+    [InlineData("LIBVIRT_GATEWAY = gateway", "[iaas] LIBVIRT_GATEWAY = 'gateway' is not an IPv4 address")]
+    [InlineData("LIBVIRT_PREFIX = 33", "[iaas] LIBVIRT_PREFIX = '33' is not a whole number from 8 to 30")]
+    public void Mistakes_are_named_by_key(string line, string expected)
+    {
+        var error = Assert.Throws<InvalidDataException>(() => Load(line + "\n"));
+        Assert.Contains(expected, error.Message);
+    }
+}
