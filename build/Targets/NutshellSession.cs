@@ -53,8 +53,10 @@ internal static class NutshellSession
         await WaitAsync(ssh, "cps-tools application list", "RUNNING", TimeSpan.FromSeconds(90), "application RUNNING after the director's restart");
         await StepAsync(ssh, "cps-tools helloworld get_helloworld 1 1", $"at {FirstAgentAddress}");
 
-        await StepAsync(ssh, "mkdir -p /tmp/first-code && printf 'echo \"run.sh at $CPS_AGENT_IP as $CPS_AGENT_ROLE\"\\n' > /tmp/first-code/run.sh " +
-                             "&& tar -C /tmp/first-code -czf /tmp/first-code.tar.gz . && echo packed", "packed");
+        // run.sh says where it runs, then tries what the hostile probe tried on the local driver (issue 11): the
+        // director's CA key and database, other nodes' files, the host's accounts. In a container none is there.
+        await StepAsync(ssh, "mkdir -p /tmp/first-code && cat > /tmp/first-code/run.sh <<'EOF'\n" + ProbeScript + "EOF\n" +
+                             "tar -C /tmp/first-code -czf /tmp/first-code.tar.gz . && echo packed", "packed");
         await StepAsync(ssh, "cps-tools service add generic 1", "with id 2.");
         await StepAsync(ssh, "cps-tools service start 1 2", "Service 2 is starting... done.");
         var uploaded = await StepAsync(ssh, "cps-tools generic upload_code 1 2 /tmp/first-code.tar.gz", "uploaded");
@@ -64,7 +66,10 @@ internal static class NutshellSession
         var nodes = await StepAsync(ssh, "cps-tools generic list_nodes 1 2", " master ");
         var master = nodes.Split('\n')[2].Split(' ', StringSplitOptions.RemoveEmptyEntries)[4];
         if (!nodes.Contains(" 192.168.56.", StringComparison.Ordinal)) throw new BuildException($"session: the nodes have no addresses from the pool:\n{nodes}");
-        await WaitAsync(ssh, $"cps-tools generic get_agent_log 1 2 {master} -f agent.out", "as master", TimeSpan.FromSeconds(60), "run.sh's output in the agent's log");
+        var output = await WaitAsync(ssh, $"cps-tools generic get_agent_log 1 2 {master} -f agent.out", "probes done", TimeSpan.FromSeconds(60), "run.sh's output in the agent's log");
+        if (!output.Contains(" as master") || output.Contains("LEAK-") || System.Text.RegularExpressions.Regex.Matches(output, "SAFE-").Count != 4)
+            throw new BuildException($"session: run.sh in a container said:\n{output.Trim()}");
+        BuildContext.Log("           run.sh ran as master; the probes found nothing of the director's, other nodes' or the host's");
         await StepAsync(ssh, "cps-tools generic add_nodes 1 2 --count 1", "");
         await StepAsync(ssh, "cps-tools service list_nodes 1 2", " node ");
         await StepAsync(ssh, "cps-tools generic remove_nodes 1 2 --count 1", "");
@@ -110,7 +115,18 @@ internal static class NutshellSession
         return result.StandardOutput;
     }
 
-    private static async Task WaitAsync(Func<string, Task<CommandResult>> ssh, string command, string expected, TimeSpan timeout, string what)
+    private const string ProbeScript = """
+        echo "run.sh at $CPS_AGENT_IP as $CPS_AGENT_ROLE"
+        probe() { if ( eval "$2" ) >/dev/null 2>&1; then echo "LEAK-$1"; else echo "SAFE-$1"; fi; }
+        probe ca-key 'head -c 40 /var/lib/cpsdirector/certs/ca_key.pem'
+        probe database 'head -c 16 /var/lib/cpsdirector/director.db'
+        probe other-nodes 'ls /var/lib/cpsdirector/data/nodes | grep .'
+        probe host-accounts 'grep -q "^stack:" /etc/passwd'
+        echo "probes done"
+
+        """;
+
+    private static async Task<string> WaitAsync(Func<string, Task<CommandResult>> ssh, string command, string expected, TimeSpan timeout, string what)
     {
         var clock = Stopwatch.StartNew();
         CommandResult result;
@@ -121,6 +137,7 @@ internal static class NutshellSession
             await Task.Delay(1000);
         }
         BuildContext.Log($"  {clock.Elapsed.TotalSeconds,5:0.0} s  {command} -> {what}");
+        return result.StandardOutput;
     }
 
     private static string FirstLine(string text) => text.TrimStart().Split('\n')[0];

@@ -152,13 +152,33 @@ public sealed class LibvirtDriver : ICloudDriver
 
     public async Task StopAsync(string vmid)
     {
-        await Task.Run(() =>
-        {
-            using var domain = _connection.Value.Find(DomainName(vmid));
-            if (domain is { IsActive: true }) domain.Destroy();
-        });
+        await Task.Run(() => Destroy(DomainName(vmid)));
         await CleanUpAsync(vmid);
         _logger.LogInformation("container {Domain} stopped", DomainName(vmid));
+    }
+
+    /// <summary>
+    /// Stops the container if it runs. libvirt's LXC driver has been seen to fail a destroy without saying why (in a
+    /// CI run, a manager's container after a director restart), so a failed destroy is looked at again: a container
+    /// that is gone meanwhile is what was wanted, one still running is destroyed again, twice at most.
+    /// </summary>
+    private void Destroy(string name)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            using var domain = _connection.Value.Find(name);
+            if (domain is not { IsActive: true }) return;
+            try
+            {
+                domain.Destroy();
+                return;
+            }
+            catch (LibvirtException e) when (attempt < 3)
+            {
+                _logger.LogWarning("stopping {Domain} failed ({Message}); trying again", name, e.Message);
+                Thread.Sleep(TimeSpan.FromSeconds(2));
+            }
+        }
     }
 
     /// <summary>Unmounts the container's root and forgets its directory and address.</summary>

@@ -77,7 +77,7 @@ public sealed class LibvirtConnection : IDisposable
     internal static LibvirtException Failure(string what)
     {
         var code = LastErrorCode();
-        var message = Marshal.PtrToStringUTF8(virGetLastErrorMessage()) ?? "unknown error";
+        var message = code == 0 ? "libvirt gave no reason" : Marshal.PtrToStringUTF8(virGetLastErrorMessage()) ?? "libvirt gave no reason";
         virResetLastError();
         return new LibvirtException($"{what}: {message}", code);
     }

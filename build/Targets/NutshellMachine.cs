@@ -1,0 +1,192 @@
+using System.Diagnostics;
+using System.Formats.Tar;
+using ConPaaS.Builder;
+using ConPaaS.Processes;
+
+namespace ConPaaS.Build.Targets;
+
+/// <summary>
+/// The built .ova's disk booted the way VirtualBox would (SeaBIOS, an AHCI disk, two e1000 NICs), with nothing handed
+/// in from outside (no kernel, no initrd), on a copy-on-write overlay so the .ova is never changed. The NAT NIC
+/// forwards SSH; the host-only network is VirtualBox's (the host at 192.168.56.1) and forwards the director
+/// (192.168.56.2:5555), the first agent's address and, for the frontend, port 443, all on loopback only. KVM is tried
+/// first and used when it works; otherwise TCG. Disposing stops QEMU and removes the overlay.
+/// </summary>
+internal sealed class NutshellMachine : IAsyncDisposable
+{
+    public const string User = "stack", Password = "contrail";
+
+    public static readonly HostTool QemuSystem = new("qemu-system-x86_64", "qemu-system-x86");
+
+    /// <summary>sshpass types the password for ssh.</summary>
+    public static readonly HostTool Sshpass = new("sshpass", "sshpass");
+
+    public static readonly HostTool Ssh = new("ssh", "openssh-client");
+
+    public static IReadOnlyList<HostTool> HostTools => [.. BuildContext.Tools, SharedTools.QemuImg, QemuSystem, Sshpass, Ssh];
+
+    private static readonly TimeSpan LoginTimeout = TimeSpan.FromMinutes(4);
+
+    private readonly BuildContext _context;
+    private readonly string _work;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Stopwatch _clock = new();
+    private Task<CommandResult>? _qemu;
+
+    public int SshPort { get; } = ConPaaS.Common.LoopbackPort.FindFree();
+    public int DirectorPort { get; } = ConPaaS.Common.LoopbackPort.FindFree();
+    public int AgentPort { get; } = ConPaaS.Common.LoopbackPort.FindFree();
+    public int FrontendPort { get; } = ConPaaS.Common.LoopbackPort.FindFree();
+
+    public string Accelerator { get; private set; } = "";
+
+    /// <summary>Since power-on.</summary>
+    public TimeSpan Uptime => _clock.Elapsed;
+
+    public string WorkDirectory => _work;
+
+    private string Serial => Path.Combine(_work, "serial.log");
+
+    private Task<CommandResult> Qemu => _qemu ?? throw new InvalidOperationException("the machine has not started");
+
+    private NutshellMachine(BuildContext context, string work) => (_context, _work) = (context, work);
+
+    public static async Task<NutshellMachine> StartAsync(BuildContext context, string name)
+    {
+        var machine = new NutshellMachine(context, context.WorkDirectory(name));
+        try
+        {
+            await machine.PowerOnAsync();
+            return machine;
+        }
+        catch
+        {
+            await machine.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task PowerOnAsync()
+    {
+        var vmdk = ExtractDisk(Path.Combine(_context.Images, "ConPaaS-Nutshell.ova"), _work);
+        var overlay = Path.Combine(_work, "overlay.qcow2");
+        await _context.RunAsync(SharedTools.QemuImg.Command("create", "-q", "-f", "qcow2", "-F", "vmdk", "-b", vmdk, overlay));
+        foreach (var candidate in KvmUsable() ? new[] { "kvm", "tcg" } : ["tcg"])
+        {
+            Accelerator = candidate;
+            File.Delete(Serial);
+            var machine = Machine(candidate, overlay);
+            BuildContext.Log($"  $ {machine}");
+            _clock.Restart();
+            _qemu = machine.RunAsync(_stop.Token, allowFailure: true);
+            // KVM can be present and still fail (nested virtualization): QEMU then dies at once; fall back to TCG.
+            if (candidate == "kvm" && await Task.WhenAny(_qemu, Task.Delay(5000, _context.CancellationToken)) == _qemu)
+            {
+                BuildContext.Log($"  KVM is not usable here ({(await _qemu).StandardError.Trim().Split('\n')[0]}); using TCG");
+                continue;
+            }
+            break;
+        }
+    }
+
+    /// <summary>Waits for the login prompt on the serial console; returns the time since power-on.</summary>
+    public async Task<TimeSpan> WaitForLoginPromptAsync()
+    {
+        while (!(File.Exists(Serial) && File.ReadAllText(Serial).Contains("nutshell login:")))
+        {
+            if (Qemu.IsCompleted) throw new BuildException($"QEMU exited before the login prompt:\n{(await Qemu).StandardError}\n{Tail()}");
+            if (_clock.Elapsed > LoginTimeout) throw new BuildException($"no login prompt within {LoginTimeout.TotalSeconds:0} s; the console ends with:\n{Tail()}");
+            await Task.Delay(250, _context.CancellationToken);
+        }
+        return _clock.Elapsed;
+    }
+
+    /// <summary>Runs a command as stack over SSH, trying again while SSH itself fails (exit 255) until the timeout; the
+    /// command's own failure is returned with <paramref name="allowFailure"/>, else thrown.</summary>
+    public async Task<CommandResult> SshAsync(string remoteCommand, TimeSpan timeout, bool allowFailure, CancellationToken? cancellationToken = null)
+    {
+        var token = cancellationToken ?? _context.CancellationToken;
+        var ssh = Sshpass.Command("-e", Ssh.Name, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+                "-o", "ConnectTimeout=10", "-o", "LogLevel=ERROR", "-p", SshPort.ToString(), $"{User}@127.0.0.1", remoteCommand)
+            .WithEnvironment("SSHPASS", Password)
+            .Contained();
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            var result = await ssh.RunAsync(token, allowFailure: true);
+            if (result.Succeeded || allowFailure && result.ExitCode != 255) return result;
+            if (Qemu.IsCompleted) return allowFailure ? result : throw new BuildException($"the machine stopped before SSH answered:\n{(await Qemu).StandardError}");
+            if (deadline.Elapsed > timeout) throw new BuildException($"no SSH login within {timeout.TotalSeconds:0} s: {result.StandardError.Trim()}");
+            await Task.Delay(2000, token);
+        }
+    }
+
+    /// <summary>Shuts the machine down from inside (systemctl poweroff) and waits for QEMU to end; works after the
+    /// build was interrupted, which is when Run needs it.</summary>
+    public async Task PowerOffAsync()
+    {
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(150));
+        await SshAsync($"echo {Password} | sudo -S -p '' systemctl poweroff", TimeSpan.FromSeconds(60), allowFailure: true, patience.Token);
+        if (await Task.WhenAny(Qemu, Task.Delay(TimeSpan.FromSeconds(90), CancellationToken.None)) != Qemu)
+            throw new BuildException("the machine did not power off within 90 s");
+    }
+
+    /// <summary>QEMU ended by itself (powered off from inside, or failed).</summary>
+    public Task<CommandResult> Ended => Qemu;
+
+    /// <summary>The .ova's disk, taken out of the archive as VirtualBox would import it.</summary>
+    private static string ExtractDisk(string ova, string work)
+    {
+        if (!File.Exists(ova)) throw new BuildException($"{ova} does not exist; build it with ./build.sh --target Nutshell");
+        using var reader = new TarReader(File.OpenRead(ova));
+        while (reader.GetNextEntry() is { } entry)
+        {
+            if (!entry.Name.EndsWith(".vmdk", StringComparison.Ordinal) || entry.Name.Contains('/')) continue;
+            var path = Path.Combine(work, entry.Name);
+            entry.ExtractToFile(path, overwrite: true);
+            return path;
+        }
+        throw new BuildException($"{ova} holds no .vmdk disk");
+    }
+
+    private string Tail() => File.Exists(Serial) ? string.Join('\n', File.ReadAllLines(Serial).TakeLast(25)) : "(no console output)";
+
+    /// <summary>
+    /// VirtualBox-like hardware (see the class). Under TCG the CPU is the baseline qemu64: every feature of "max" is
+    /// emulated at a cost (about 4 s of a boot).
+    /// </summary>
+    private Command Machine(string accelerator, string disk) => QemuSystem.Command(
+            "-accel", accelerator, "-machine", "pc", "-cpu", accelerator == "kvm" ? "host" : "qemu64", "-smp", "2", "-m", "4096",
+            "-nodefaults", "-display", "none", "-serial", $"file:{Serial}",
+            "-device", "ich9-ahci,id=sata",
+            "-drive", $"if=none,id=disk0,file={disk},format=qcow2",
+            "-device", "ide-hd,drive=disk0,bus=sata.0,bootindex=0",
+            "-netdev", $"user,id=nat,hostfwd=tcp:127.0.0.1:{SshPort}-:22", "-device", "e1000,netdev=nat",
+            // The host-only network as VirtualBox makes it (the host at .1), reached from here only through forwards.
+            "-netdev", $"user,id=hostonly,net=192.168.56.0/24,host=192.168.56.1,restrict=on," +
+                $"hostfwd=tcp:127.0.0.1:{DirectorPort}-192.168.56.2:5555,hostfwd=tcp:127.0.0.1:{FrontendPort}-192.168.56.2:443," +
+                $"hostfwd=tcp:127.0.0.1:{AgentPort}-{NutshellSession.FirstAgentAddress}:5555",
+            "-device", "e1000,netdev=hostonly")
+        .Contained();
+
+    private static bool KvmUsable()
+    {
+        try
+        {
+            using var kvm = File.Open("/dev/kvm", FileMode.Open, FileAccess.ReadWrite);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        if (_qemu is not null) await Task.WhenAny(_qemu, Task.Delay(10_000));
+        _stop.Dispose();
+        if (Directory.Exists(_work)) Directory.Delete(_work, recursive: true);
+    }
+}
