@@ -17,7 +17,7 @@ namespace ConPaaS.Director.Cloud;
 /// Containers are transient domains named DEPLOYMENT-VMID: they outlive a director restart (which finds them again
 /// by name) but not a reboot of the host (their applications are then STOPPED).
 /// </summary>
-public sealed class LibvirtDriver : ICloudDriver
+public sealed class LibvirtDriver : UserDataDriver, ICloudDriver
 {
     /// <summary>As on the local driver; 22 is the container image's own sshd.</summary>
     public const int ManagerPort = 4443, AgentPort = 5555, GitPort = 2222;
@@ -32,7 +32,7 @@ public sealed class LibvirtDriver : ICloudDriver
     private readonly Lazy<LibvirtConnection> _connection;
     private readonly ConcurrentDictionary<string, IPAddress> _addresses = new();
 
-    public LibvirtDriver(DirectorSettings settings, ILogger<LibvirtDriver> logger)
+    public LibvirtDriver(DirectorSettings settings, ILogger<LibvirtDriver> logger) : base(settings.UserDataDir)
     {
         _settings = settings;
         _libvirt = settings.Libvirt ?? throw new InvalidOperationException("the libvirt driver needs [iaas] DRIVER = libvirt");
@@ -47,17 +47,13 @@ public sealed class LibvirtDriver : ICloudDriver
 
     public string Name => "libvirt";
 
-    public string NodesDirectory => Path.Combine(_settings.UserDataDir, "nodes");
-
     private string DomainName(string vmid) => $"{_settings.DeploymentName}-{vmid}";
-
-    private string ApplicationState(long appId) => Path.Combine(_settings.UserDataDir, "applications", appId.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     public async Task<Node> StartAsync(NodeRequest request, CancellationToken cancellationToken)
     {
         var address = Allocate(request.Vmid);
         var port = request.Role == Roles.Manager ? ManagerPort : AgentPort;
-        var directory = Path.Combine(NodesDirectory, request.Vmid);
+        var directory = NodeDirectory(request.Vmid);
         var root = Path.Combine(directory, "root");
         try
         {
@@ -184,7 +180,7 @@ public sealed class LibvirtDriver : ICloudDriver
     /// <summary>Unmounts the container's root and forgets its directory and address.</summary>
     private async Task CleanUpAsync(string vmid)
     {
-        var directory = Path.Combine(NodesDirectory, vmid);
+        var directory = NodeDirectory(vmid);
         var root = Path.Combine(directory, "root");
         if (IsMountPoint(root)) await new Command("umount", root).RunAsync(CancellationToken.None);
         if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
@@ -200,43 +196,12 @@ public sealed class LibvirtDriver : ICloudDriver
         return domain is { IsActive: true };
     }
 
-    public Task DeleteApplicationStateAsync(long appId)
-    {
-        if (Directory.Exists(ApplicationState(appId))) Directory.Delete(ApplicationState(appId), recursive: true);
-        return Task.CompletedTask;
-    }
-
-    public int VolumeUnitMb => 1;
-
-    private VolumeFiles Volumes => new(Path.Combine(_settings.UserDataDir, "volumes"), NodesDirectory);
-
-    public Task CreateVolumeAsync(string id, long sizeMb, CancellationToken cancellationToken) => Volumes.CreateAsync(id, sizeMb, cancellationToken);
-
-    public Task DestroyVolumeAsync(string id)
-    {
-        Volumes.Destroy(id);
-        return Task.CompletedTask;
-    }
-
-    /// <summary>The container sees the volume as /volumes/NAME (its volumes directory is bound there).</summary>
-    public Task AttachVolumeAsync(string id, string vmid, string name)
-    {
-        Volumes.Attach(id, vmid, name, owner: null);
-        return Task.CompletedTask;
-    }
-
-    public Task DetachVolumeAsync(string id, string vmid, string name)
-    {
-        if (Directory.Exists(Volumes.NodeDirectory(vmid))) Volumes.Detach(vmid, name);
-        return Task.CompletedTask;
-    }
-
     public IEnumerable<string> Check()
     {
         var problems = new List<string>();
         try
         {
-            _ = _connection.Value.Domains().Select(d => { d.Dispose(); return 0; }).Count();
+            foreach (var domain in _connection.Value.Domains()) domain.Dispose();
         }
         catch (LibvirtException e)
         {

@@ -13,7 +13,7 @@ namespace ConPaaS.Director.Cloud;
 /// database. When the director runs as root they are also confined (<see cref="NodeConfinement"/>): each
 /// application's nodes run as a user of their own and see nothing of the director's state or of other nodes.
 /// </summary>
-public sealed class LocalDriver(DirectorSettings settings, ILogger<LocalDriver> logger) : ICloudDriver
+public sealed class LocalDriver(DirectorSettings settings, ILogger<LocalDriver> logger) : UserDataDriver(settings.UserDataDir), ICloudDriver
 {
     public const int ManagerPort = 4443;
     public const int AgentPort = 5555;
@@ -28,8 +28,6 @@ public sealed class LocalDriver(DirectorSettings settings, ILogger<LocalDriver> 
 
     public string Name => "local";
 
-    public string NodesDirectory => Path.Combine(settings.UserDataDir, "nodes");
-
     public async Task<Node> StartAsync(NodeRequest request, CancellationToken cancellationToken)
     {
         var program = Path.Combine(settings.LocalBinDir, request.Program);
@@ -39,7 +37,7 @@ public sealed class LocalDriver(DirectorSettings settings, ILogger<LocalDriver> 
         var port = request.Role == Roles.Manager ? ManagerPort : AgentPort;
         try
         {
-            var directory = Path.Combine(NodesDirectory, request.Vmid);
+            var directory = NodeDirectory(request.Vmid);
             var certificates = Path.Combine(directory, "certs");
             Directory.CreateDirectory(certificates);
             File.WriteAllText(Path.Combine(certificates, "cert.pem"), request.CertificatePem);
@@ -77,40 +75,9 @@ public sealed class LocalDriver(DirectorSettings settings, ILogger<LocalDriver> 
         logger.LogInformation("local node {Vmid} stopped", vmid);
     }
 
-    /// <summary>What the application's managers keep, one after the other: USERDATA_DIR/applications/AID.</summary>
-    private string ApplicationState(long appId) => Path.Combine(settings.UserDataDir, "applications", appId.ToString(System.Globalization.CultureInfo.InvariantCulture));
-
-    public Task DeleteApplicationStateAsync(long appId)
-    {
-        if (Directory.Exists(ApplicationState(appId))) Directory.Delete(ApplicationState(appId), recursive: true);
-        return Task.CompletedTask;
-    }
-
-    public int VolumeUnitMb => 1;
-
-    private VolumeFiles Volumes => new(Path.Combine(settings.UserDataDir, "volumes"), NodesDirectory);
-
-    public Task CreateVolumeAsync(string id, long sizeMb, CancellationToken cancellationToken) => Volumes.CreateAsync(id, sizeMb, cancellationToken);
-
-    public Task DestroyVolumeAsync(string id)
-    {
-        Volumes.Destroy(id);
-        return Task.CompletedTask;
-    }
-
-    /// <summary>The node finds its volumes below its root, as volumes/NAME; confined nodes own them.</summary>
-    public Task AttachVolumeAsync(string id, string vmid, string name)
-    {
-        uint? owner = _confinement is not null && _nodes.TryGetValue(vmid, out var node) ? _confinement.UserIdOf(node.AppId) : null;
-        Volumes.Attach(id, vmid, name, owner);
-        return Task.CompletedTask;
-    }
-
-    public Task DetachVolumeAsync(string id, string vmid, string name)
-    {
-        Volumes.Detach(vmid, name);
-        return Task.CompletedTask;
-    }
+    /// <summary>A confined node's volumes are its application's user's.</summary>
+    protected override uint? VolumeOwner(string vmid) =>
+        _confinement is not null && _nodes.TryGetValue(vmid, out var node) ? _confinement.UserIdOf(node.AppId) : null;
 
     public bool IsRunning(string vmid) => _nodes.TryGetValue(vmid, out var node) && !node.Process.Exited.IsCompleted;
 

@@ -41,7 +41,7 @@ public static partial class UnixFiles
         if (UnlinkAt(handle.Descriptor, name, 0) != 0 && Marshal.GetLastPInvokeError() != NoSuchEntry) throw Failure($"cannot remove {Path.Combine(directory, name)}");
     }
 
-    private const int AtCurrentDirectory = -100, NoSuchEntry = 2;
+    private const int AtCurrentDirectory = -100, NoSuchEntry = 2, NotADirectory = 20, TooManyLinks = 40;
 
     /// <summary>open(2)'s O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, whose values differ between x86 and Arm.</summary>
     private static int DirectoryNoFollow => RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm
@@ -51,7 +51,11 @@ public static partial class UnixFiles
     private static DirectoryHandle OpenDirectory(string directory)
     {
         var descriptor = Open(directory, DirectoryNoFollow);
-        return descriptor >= 0 ? new DirectoryHandle(descriptor) : throw Failure($"cannot open the directory {directory} (a symbolic link is refused)");
+        if (descriptor >= 0) return new DirectoryHandle(descriptor);
+        // ELOOP or ENOTDIR: what stands there is a link or no directory; that is the node's doing, not a failure of ours.
+        if (Marshal.GetLastPInvokeError() is TooManyLinks or NotADirectory)
+            throw new NotADirectoryException($"{directory} is not a directory (a symbolic link is refused)");
+        throw Failure($"cannot open the directory {directory}");
     }
 
     private readonly record struct DirectoryHandle(int Descriptor) : IDisposable
@@ -79,3 +83,6 @@ public static partial class UnixFiles
     [LibraryImport("libc", EntryPoint = "geteuid")]
     private static partial uint GetEffectiveUserId();
 }
+
+/// <summary>A path that should name a directory names a symbolic link or something else instead.</summary>
+public sealed class NotADirectoryException(string message) : IOException(message);

@@ -40,7 +40,7 @@ public sealed class Volumes(VolumeRecords records, ICloudDriver driver, Nodes no
         {
             await driver.AttachVolumeAsync(Nodes.VolumeId(volume.Vid), vmid, volume.Name);
         }
-        catch (IOException e)
+        catch (NotADirectoryException e)
         {
             // The node's side is the node's to keep: one that broke its volumes directory gets a refusal, not a 500.
             throw RefusedException.Conflict($"volume '{volume.Name}' cannot be attached to {vmid}: {e.Message}");

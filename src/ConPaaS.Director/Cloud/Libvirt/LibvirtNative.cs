@@ -3,7 +3,9 @@ using System.Runtime.InteropServices;
 namespace ConPaaS.Director.Cloud.Libvirt;
 
 /// <summary>
-/// The part of libvirt's C API (libvirt.so.0, Debian's libvirt0) the driver uses, declared as in libvirt's headers
+/// The part of libvirt's C API (libvirt.so.0, Debian's libvirt0) the driver uses (transient domains: create, look up,
+/// list, destroy) and what persistent domains need (define, start, undefine; today only the binding's tests use them,
+/// kept for qemu:/// VMs from the services image), declared as in libvirt's headers
 /// (include/libvirt/libvirt-host.h, libvirt-domain.h, virterror.h). No bindings are in the package registry; this is
 /// the whole of ours. Pointers stay raw here; <see cref="LibvirtConnection"/> and <see cref="LibvirtDomain"/> own them.
 /// </summary>
