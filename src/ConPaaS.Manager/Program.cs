@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using ConPaaS.Manager;
 using ConPaaS.Manager.Git;
 using System.Text.Json;
@@ -64,7 +65,7 @@ static async Task<int> GitPushHookAsync(string path)
     {
         var context = NodeContext.Load(path);
         using var clients = new NodeClients(context);
-        var result = await clients.CallAsync(context.Listen.ToString(), Roles.Manager, "git_push_hook", new { }, CancellationToken.None);
+        var result = await clients.CallAsync(context.Listen.ToString(), Roles.Manager, "git_push_hook", new JsonObject(), CancellationToken.None);
         foreach (var message in result?["messages"]?.AsArray() ?? []) Console.WriteLine(message?.ToString());
         return 0;
     }

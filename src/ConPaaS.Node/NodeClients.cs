@@ -43,7 +43,7 @@ public sealed class NodeClients : IDisposable
 
     /// <summary>Calls a JSON-RPC method on the node at <paramref name="address"/>, which must hold a certificate of
     /// <paramref name="role"/> for this application.</summary>
-    public Task<JsonNode?> CallAsync(string address, string role, string method, object parameters, CancellationToken cancellationToken, HttpContent? upload = null) =>
+    public Task<JsonNode?> CallAsync(string address, string role, string method, JsonObject parameters, CancellationToken cancellationToken, HttpContent? upload = null) =>
         _nodes.SendAsync(address, new NodePeer(role, _context.UserId, _context.AppId), upload ?? JsonRpc.Request(0, method, parameters), cancellationToken);
 
     public void Dispose()

@@ -12,7 +12,7 @@ namespace ConPaaS.Tools;
 /// </summary>
 public static class ManagerRpc
 {
-    public static Task<JsonNode?> CallAsync(Session session, JsonObject application, long serviceId, string method, object parameters, CancellationToken cancellationToken) =>
+    public static Task<JsonNode?> CallAsync(Session session, JsonObject application, long serviceId, string method, JsonObject parameters, CancellationToken cancellationToken) =>
         SendAsync(session, application, JsonRpc.Request(serviceId, method, parameters), cancellationToken);
 
     /// <summary>An upload: multipart with method, service_id and the other fields, and the file as <paramref name="field"/>.</summary>

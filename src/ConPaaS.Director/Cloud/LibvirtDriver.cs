@@ -118,6 +118,10 @@ public sealed class LibvirtDriver : UserDataDriver, ICloudDriver
         [Network]
         Address={address}/{_libvirt.PrefixLength}
         Gateway={_libvirt.Gateway}
+        # IPv4 only: waiting for IPv6 link-local addresses and router advertisements held network-online.target,
+        # and with it the node's program, for 2.4 s of each container's start under emulation.
+        LinkLocalAddressing=no
+        IPv6AcceptRA=no
 
         """;
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Collections.Concurrent;
 using ConPaaS.Director.Data;
 using ConPaaS.Platform.Rpc;
@@ -121,7 +122,7 @@ public sealed class Applications(Database database, ServiceRecords serviceRecord
             // A restarted application's new manager learns the services it had (stopped, ready to start again).
             var services = serviceRecords.OfApplications([running.Aid]);
             foreach (var service in services)
-                await managers.CallAsync(running, "add_service", new { service_type = service.Type, service_id = service.Sid, name = service.Name, cloud = service.Cloud }, timeout.Token);
+                await managers.CallAsync(running, "add_service", new JsonObject { ["service_type"] = service.Type, ["service_id"] = service.Sid, ["name"] = service.Name, ["cloud"] = service.Cloud }, timeout.Token);
             database.Write((connection, transaction) => connection.Execute(
                 "UPDATE applications SET status = @status, manager = @Manager, manager_port = @ManagerPort, vmid = @Vmid WHERE aid = @Aid AND status = @prologue",
                 new { status = LifecycleState.Running, running.Manager, running.ManagerPort, running.Vmid, running.Aid, prologue = LifecycleState.Prologue }, transaction));
@@ -143,18 +144,19 @@ public sealed class Applications(Database database, ServiceRecords serviceRecord
 
     private async Task WaitForManagerAsync(Application application, string vmid, CancellationToken cancellationToken)
     {
+        var delay = new Common.PollingDelay();
         while (true)
         {
             if (!nodes.Driver.IsRunning(vmid))
                 throw new InvalidOperationException($"the manager node {vmid} exited while starting; see its node.log");
             try
             {
-                await managers.CallAsync(application, "check_process", new { }, cancellationToken);
+                await managers.CallAsync(application, "check_process", new JsonObject(), cancellationToken);
                 return;
             }
             catch (HttpRequestException)
             {
-                await Task.Delay(25, cancellationToken);
+                await delay.WaitAsync(cancellationToken);
             }
         }
     }

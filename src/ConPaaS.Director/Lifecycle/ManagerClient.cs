@@ -17,7 +17,7 @@ public sealed class ManagerClient(DirectorCertificates certificates) : IDisposab
     // The director calls as each application's owner, so it keeps one set of clients per user.
     private readonly ConcurrentDictionary<long, NodeRpcClients> _byUser = new();
 
-    public Task<JsonNode?> CallAsync(Application application, string method, object parameters, CancellationToken cancellationToken, long serviceId = 0) =>
+    public Task<JsonNode?> CallAsync(Application application, string method, JsonObject parameters, CancellationToken cancellationToken, long serviceId = 0) =>
         SendAsync(application, JsonRpc.Request(serviceId, method, parameters), cancellationToken);
 
     /// <summary>A multipart upload (a manifest with the files sent along).</summary>

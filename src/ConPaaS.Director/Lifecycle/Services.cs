@@ -22,7 +22,7 @@ public sealed class Services(ServiceRecords records, ManagerClient managers, Dir
         var service = Register(application, type, name, cloud);
         try
         {
-            await managers.CallAsync(application, "add_service", new { service_type = type, service_id = service.Sid, name = service.Name, cloud = service.Cloud }, cancellationToken);
+            await managers.CallAsync(application, "add_service", new JsonObject { ["service_type"] = type, ["service_id"] = service.Sid, ["name"] = service.Name, ["cloud"] = service.Cloud }, cancellationToken);
         }
         catch (Exception e) when (e is RpcException or HttpRequestException or TaskCanceledException)
         {
@@ -56,7 +56,7 @@ public sealed class Services(ServiceRecords records, ManagerClient managers, Dir
         {
             try
             {
-                await managers.CallAsync(application, "remove_service", new { service_id = service.Sid }, cancellationToken);
+                await managers.CallAsync(application, "remove_service", new JsonObject { ["service_id"] = service.Sid }, cancellationToken);
             }
             catch (RpcException e)
             {
@@ -88,7 +88,7 @@ public sealed class Services(ServiceRecords records, ManagerClient managers, Dir
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(StateTimeout);
-            if ((await managers.CallAsync(application, "get_app_info", new { }, timeout.Token))?["states"] is JsonObject known)
+            if ((await managers.CallAsync(application, "get_app_info", new JsonObject(), timeout.Token))?["states"] is JsonObject known)
                 foreach (var (sid, state) in known) states[(application.Aid, long.Parse(sid))] = state?.ToString() ?? "";
         }
         catch (Exception e) when (e is RpcException or HttpRequestException or OperationCanceledException or InvalidDataException or FormatException)

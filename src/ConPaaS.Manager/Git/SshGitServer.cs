@@ -74,12 +74,13 @@ public sealed class SshGitServer : IAsyncDisposable
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
         var listening = $"Server listening on {listen.Address} port {listen.Port}.";
+        var delay = new Common.PollingDelay(TimeSpan.FromMilliseconds(10));
         while (!File.ReadLines(log).Contains(listening))
         {
             if (sshd.Exited.IsCompleted)
                 throw new IOException($"sshd exited with {sshd.Exited.Result} instead of listening on {listen}: {string.Join(" ", File.ReadLines(log).TakeLast(2))}");
             if (DateTime.UtcNow > deadline) throw new IOException($"sshd does not listen on {listen} after 10 s; see {log}");
-            await Task.Delay(10, cancellationToken);
+            await delay.WaitAsync(cancellationToken);
         }
     }
 

@@ -55,7 +55,7 @@ public abstract class ServiceManager(ServiceType type, ServiceContext context)
     /// Calls an agent of this service. An agent that does not answer (dead, or not listening yet) is an error naming
     /// it, never the connection failure itself (which would reach the caller as an internal error).
     /// </summary>
-    protected async Task<JsonNode?> AgentAsync(AgentNode node, string method, object parameters, CancellationToken cancellationToken, HttpContent? upload = null)
+    protected async Task<JsonNode?> AgentAsync(AgentNode node, string method, JsonObject parameters, CancellationToken cancellationToken, HttpContent? upload = null)
     {
         try
         {
@@ -109,7 +109,7 @@ public abstract class ServiceManager(ServiceType type, ServiceContext context)
                 return new { state = Adapting };
             case "get_agent_log":
                 var agent = Find(call.String("agent_id"));
-                return await AgentAsync(agent, "get_log", new { filename = call.OptionalString("filename") ?? "agent.log" }, cancellationToken);
+                return await AgentAsync(agent, "get_log", new JsonObject { ["filename"] = call.OptionalString("filename") ?? "agent.log" }, cancellationToken);
         }
         return await TypeDispatchAsync(call, cancellationToken)
                ?? throw new RpcException($"service {Id} ({Type.Name}) has no method '{call.Method}'");
@@ -150,7 +150,7 @@ public abstract class ServiceManager(ServiceType type, ServiceContext context)
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 timeout.CancelAfter(CheckTimeout);
-                await Clients.CallAsync(n.Address, Roles.Agent, "check_process", new { }, timeout.Token);
+                await Clients.CallAsync(n.Address, Roles.Agent, "check_process", new JsonObject(), timeout.Token);
                 return (Node: n, Alive: true);
             }
             catch (Exception e) when (e is HttpRequestException or OperationCanceledException or RpcException && !cancellationToken.IsCancellationRequested)
@@ -252,7 +252,7 @@ public abstract class ServiceManager(ServiceType type, ServiceContext context)
         await Task.WhenAll(added.Select(n => WaitForAgentAsync(n, cancellationToken)));
         Log.Write($"service {Id}: {added.Count} agents up: {string.Join(", ", added.Select(n => $"{n.Id} {n.Address}"))}");
         if (StartupScript is { } script)
-            await Task.WhenAll(added.Select(n => AgentAsync(n, "run_startup_script", new { script }, cancellationToken)));
+            await Task.WhenAll(added.Select(n => AgentAsync(n, "run_startup_script", new JsonObject { ["script"] = script }, cancellationToken)));
         await NodesAddedAsync(added, existing, cancellationToken);
     }
 
@@ -268,16 +268,17 @@ public abstract class ServiceManager(ServiceType type, ServiceContext context)
     private async Task WaitForAgentAsync(AgentNode node, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + AgentStartTimeout;
+        var delay = new Common.PollingDelay();
         while (true)
         {
             try
             {
-                await Clients.CallAsync(node.Address, Roles.Agent, "check_process", new { }, cancellationToken);
+                await Clients.CallAsync(node.Address, Roles.Agent, "check_process", new JsonObject(), cancellationToken);
                 return;
             }
             catch (HttpRequestException) when (DateTime.UtcNow < deadline)
             {
-                await Task.Delay(20, cancellationToken);
+                await delay.WaitAsync(cancellationToken);
             }
         }
     }

@@ -12,8 +12,11 @@ namespace ConPaaS.Platform.Rpc;
 /// </summary>
 public static class JsonRpc
 {
-    public static HttpContent Request(long serviceId, string method, object parameters) =>
-        JsonContent.Create(new { service_id = serviceId, method, @params = parameters, id = 1 });
+    /// <summary>A call's body. Parameters are a JSON object built by the caller, not an object serialized by
+    /// reflection, so that cps-tools compiles ahead of time.</summary>
+    public static HttpContent Request(long serviceId, string method, JsonObject parameters) =>
+        new StringContent(new JsonObject { ["service_id"] = serviceId, ["method"] = method, ["params"] = parameters, ["id"] = 1 }.ToJsonString(),
+            System.Text.Encoding.UTF8, "application/json");
 
     public static MultipartFormDataContent Upload(long serviceId, string method, IReadOnlyDictionary<string, string> fields, string field, string fileName, HttpContent file) =>
         Upload(serviceId, method, fields, [new UploadedFile(field, fileName, file)]);

@@ -17,7 +17,7 @@ public sealed class NodeRpcClients(X509Certificate2 ca, X509Certificate2 own, Ti
 {
     private readonly ConcurrentDictionary<(string Address, NodePeer Peer), HttpClient> _clients = new();
 
-    public Task<JsonNode?> CallAsync(string address, NodePeer peer, long serviceId, string method, object parameters, CancellationToken cancellationToken) =>
+    public Task<JsonNode?> CallAsync(string address, NodePeer peer, long serviceId, string method, JsonObject parameters, CancellationToken cancellationToken) =>
         SendAsync(address, peer, JsonRpc.Request(serviceId, method, parameters), cancellationToken);
 
     /// <summary>Sends a prepared request (a JSON-RPC body or an upload from <see cref="JsonRpc.Upload(long, string, IReadOnlyDictionary{string, string}, IEnumerable{UploadedFile})"/>) and disposes it.</summary>

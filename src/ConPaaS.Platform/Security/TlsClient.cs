@@ -26,6 +26,16 @@ public static class TlsClient
             {
                 ClientCertificates = clientCertificate is null ? null : new X509CertificateCollection { clientCertificate },
                 LocalCertificateSelectionCallback = clientCertificate is null ? null : (_, _, _, _, _) => clientCertificate,
+                // The server is judged against the deployment's CA alone: without this policy the runtime first builds
+                // its chain against the system's roots, reading and parsing every file in /etc/ssl/certs (a third of a
+                // cps-tools command's time natively, seconds under emulation).
+                CertificateChainPolicy = ca is null ? null : new X509ChainPolicy
+                {
+                    TrustMode = X509ChainTrustMode.CustomRootTrust,
+                    CustomTrustStore = { ca },
+                    RevocationMode = X509RevocationMode.NoCheck,
+                    DisableCertificateDownloads = true,
+                },
                 RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
                 {
                     if (certificate is null) return false;

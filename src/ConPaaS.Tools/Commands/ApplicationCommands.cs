@@ -79,7 +79,7 @@ public static class ApplicationCommands
         getLog.SetAction(Cli.Action(async (s, token) =>
         {
             var app = await s.ApplicationAsync(s.Get(logApp), token);
-            var text = await ManagerRpc.CallAsync(s, app, 0, "get_manager_log", new { }, token);
+            var text = await ManagerRpc.CallAsync(s, app, 0, "get_manager_log", new JsonObject(), token);
             s.Output.Message(Output.Cell(text).TrimEnd('\n'), text);
         }));
         application.Subcommands.Add(getLog);
@@ -89,7 +89,7 @@ public static class ApplicationCommands
         getInfo.SetAction(Cli.Action(async (s, token) =>
         {
             var app = await s.ApplicationAsync(s.Get(infoApp), token);
-            var info = app["status"]?.ToString() == LifecycleState.Running ? await ManagerRpc.CallAsync(s, app, 0, "get_app_info", new { }, token) : null;
+            var info = app["status"]?.ToString() == LifecycleState.Running ? await ManagerRpc.CallAsync(s, app, 0, "get_app_info", new JsonObject(), token) : null;
             var data = new JsonObject { ["application"] = app.DeepClone(), ["manager"] = info?.DeepClone() };
             var lines = new List<string> { $"aid: {app["aid"]}", $"name: {app["name"]}", $"status: {app["status"]}", $"manager: {Output.Cell(app["manager"])}", $"cloud: {Output.Cell(app["cloud"])}" };
             if (info?["states"] is JsonObject states)
@@ -118,6 +118,7 @@ public static class ApplicationCommands
     private static async Task<JsonObject> WaitAsync(Session s, long aid, CancellationToken token)
     {
         var deadline = DateTime.UtcNow + StartTimeout;
+        var delay = new Common.PollingDelay();
         while (true)
         {
             var app = await s.ApplicationAsync(aid.ToString(System.Globalization.CultureInfo.InvariantCulture), token);
@@ -129,7 +130,7 @@ public static class ApplicationCommands
                     throw new CliException($"application {aid} failed to start (status {app["status"]}); see the director's log");
             }
             if (DateTime.UtcNow > deadline) throw new CliException($"application {aid} did not start within {StartTimeout.TotalMinutes} minutes");
-            await Task.Delay(100, token);
+            await delay.WaitAsync(token);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.CommandLine;
 using System.Runtime.CompilerServices;
 using ConPaaS.Platform.Services;
@@ -14,7 +15,7 @@ public static class HelloworldCommands
     {
         yield return ServiceCommands.ForService("get_helloworld", "gather a greeting from every agent", async (s, app, svc, token) =>
         {
-            var result = await ManagerRpc.CallAsync(s, app, svc["sid"]!.GetValue<long>(), "get_helloworld", new { }, token);
+            var result = await ManagerRpc.CallAsync(s, app, svc["sid"]!.GetValue<long>(), "get_helloworld", new JsonObject(), token);
             s.Output.Message(Output.Cell(result?["helloworld"]), result);
         });
     }

@@ -76,31 +76,31 @@ public static class ServiceCommands
 
         yield return ForService("get_state", "show a service's state, as its manager sees it", async (s, app, svc, token) =>
         {
-            var info = await ManagerRpc.CallAsync(s, app, svc["sid"]!.GetValue<long>(), "get_service_info", new { }, token);
+            var info = await ManagerRpc.CallAsync(s, app, svc["sid"]!.GetValue<long>(), "get_service_info", new JsonObject(), token);
             s.Output.Message($"Service {svc["sid"]} ({Output.Cell(info?["type"])}) is {Output.Cell(info?["state"])}.", info);
         });
 
         yield return ForService("start", "start a service: its first agent, then RUNNING", (s, app, svc, token) =>
-            ChangeAsync(s, app, svc, "start_service", new { }, $"Service {svc["sid"]} is starting...", LifecycleState.Running, token));
+            ChangeAsync(s, app, svc, "start_service", new JsonObject(), $"Service {svc["sid"]} is starting...", LifecycleState.Running, token));
 
         yield return ForService("stop", "stop a service and its agents", (s, app, svc, token) =>
-            ChangeAsync(s, app, svc, "stop_service", new { }, $"Service {svc["sid"]} is stopping...", LifecycleState.Stopped, token));
+            ChangeAsync(s, app, svc, "stop_service", new JsonObject(), $"Service {svc["sid"]} is stopping...", LifecycleState.Stopped, token));
 
         var addCount = new Option<int>("--count") { Description = "how many agents", DefaultValueFactory = _ => 1 };
         yield return ForService("add_nodes", "add agents to a running service", (s, app, svc, token) =>
-            ChangeAsync(s, app, svc, "add_nodes", new { count = s.Get(addCount) }, $"Adding {s.Get(addCount)} nodes to service {svc["sid"]}...", LifecycleState.Running, token), addCount);
+            ChangeAsync(s, app, svc, "add_nodes", new JsonObject { ["count"] = s.Get(addCount) }, $"Adding {s.Get(addCount)} nodes to service {svc["sid"]}...", LifecycleState.Running, token), addCount);
 
         var removeCount = new Option<int>("--count") { Description = "how many agents", DefaultValueFactory = _ => 1 };
         yield return ForService("remove_nodes", "remove agents from a running service (never the first)", (s, app, svc, token) =>
-            ChangeAsync(s, app, svc, "remove_nodes", new { count = s.Get(removeCount) }, $"Removing {s.Get(removeCount)} nodes from service {svc["sid"]}...", LifecycleState.Running, token), removeCount);
+            ChangeAsync(s, app, svc, "remove_nodes", new JsonObject { ["count"] = s.Get(removeCount) }, $"Removing {s.Get(removeCount)} nodes from service {svc["sid"]}...", LifecycleState.Running, token), removeCount);
 
         yield return ForService("list_nodes", "list a service's agents", async (s, app, svc, token) =>
         {
             var sid = svc["sid"]!.GetValue<long>();
-            var roles = (await ManagerRpc.CallAsync(s, app, sid, "list_nodes", new { }, token))?.AsObject() ?? [];
+            var roles = (await ManagerRpc.CallAsync(s, app, sid, "list_nodes", new JsonObject(), token))?.AsObject() ?? [];
             var nodes = new JsonArray();
             foreach (var id in roles.SelectMany(r => r.Value?.AsArray() ?? []).Select(Output.Cell).Order(StringComparer.Ordinal))
-                nodes.Add((await ManagerRpc.CallAsync(s, app, sid, "get_node_info", new { serviceNodeId = id }, token))?["serviceNode"]?.DeepClone());
+                nodes.Add((await ManagerRpc.CallAsync(s, app, sid, "get_node_info", new JsonObject { ["serviceNodeId"] = id }, token))?["serviceNode"]?.DeepClone());
             s.Output.Table(["aid", "sid", "role", "ip", "agent_id", "cloud", "state"], nodes.OfType<JsonObject>().Select(n => (IReadOnlyList<string>)
                 [Output.Cell(app["aid"]), Output.Cell(svc["sid"]), Output.Cell(n["role"]), Output.Cell(n["ip"]), Output.Cell(n["id"]), Output.Cell(n["cloud"]), Output.Cell(n["state"])]), nodes);
         });
@@ -109,21 +109,22 @@ public static class ServiceCommands
         var file = new Option<string>("--file", "-f") { Description = "agent.log, agent.out (scripts' output) or agent.err", DefaultValueFactory = _ => "agent.log" };
         yield return ForService("get_agent_log", "print an agent's log", async (s, app, svc, token) =>
         {
-            var text = await ManagerRpc.CallAsync(s, app, svc["sid"]!.GetValue<long>(), "get_agent_log", new { agent_id = s.Get(agent), filename = s.Get(file) }, token);
+            var text = await ManagerRpc.CallAsync(s, app, svc["sid"]!.GetValue<long>(), "get_agent_log", new JsonObject { ["agent_id"] = s.Get(agent), ["filename"] = s.Get(file) }, token);
             s.Output.Message(Output.Cell(text).TrimEnd('\n'), text);
         }, agent, file);
     }
 
     /// <summary>Asks the manager for a change, then polls until the service reaches <paramref name="target"/>.</summary>
-    private static async Task ChangeAsync(Session s, JsonObject app, JsonObject svc, string method, object parameters, string message, string target, CancellationToken token)
+    private static async Task ChangeAsync(Session s, JsonObject app, JsonObject svc, string method, JsonObject parameters, string message, string target, CancellationToken token)
     {
         var sid = svc["sid"]!.GetValue<long>();
         await ManagerRpc.CallAsync(s, app, sid, method, parameters, token);
         if (!s.Output.Json) Console.Write(message + " ");
         var deadline = DateTime.UtcNow.AddMinutes(10);
+        var delay = new Common.PollingDelay();
         while (true)
         {
-            var info = await ManagerRpc.CallAsync(s, app, sid, "get_service_info", new { }, token);
+            var info = await ManagerRpc.CallAsync(s, app, sid, "get_service_info", new JsonObject(), token);
             var state = Output.Cell(info?["state"]);
             if (state == target)
             {
@@ -136,7 +137,7 @@ public static class ServiceCommands
                 if (!s.Output.Json) Console.WriteLine();
                 throw new CliException($"service {sid} is {state}{(info?["error"] is { } error ? $": {error}" : "")}");
             }
-            await Task.Delay(50, token);
+            await delay.WaitAsync(token);
         }
     }
 

@@ -33,17 +33,17 @@ public sealed class GenericManager(ServiceContext context) : ServiceManager(Serv
         var agents = AgentsInfo;
         await Task.WhenAll(added.Select(async n =>
         {
-            await Call(n, "init_agent", new { agents_info = agents }, cancellationToken);
+            await Call(n, "init_agent", new JsonObject { ["agents_info"] = agents.DeepClone() }, cancellationToken);
             await SendCodeAsync(n, cancellationToken);
-            await Call(n, "execute_script", new { command = "init", parameters = Array.Empty<string>(), agents_info = agents }, cancellationToken);
+            await Call(n, "execute_script", Script("init", [], agents), cancellationToken);
         }));
-        await Task.WhenAll(existing.Select(n => Call(n, "execute_script", new { command = "notify", parameters = Array.Empty<string>(), agents_info = agents }, cancellationToken)));
+        await Task.WhenAll(existing.Select(n => Call(n, "execute_script", Script("notify", [], agents), cancellationToken)));
     }
 
     protected override async Task NodesRemovedAsync(IReadOnlyList<AgentNode> remaining, CancellationToken cancellationToken)
     {
         var agents = AgentsInfo;
-        await Task.WhenAll(remaining.Select(n => Call(n, "execute_script", new { command = "notify", parameters = Array.Empty<string>(), agents_info = agents }, cancellationToken)));
+        await Task.WhenAll(remaining.Select(n => Call(n, "execute_script", Script("notify", [], agents), cancellationToken)));
     }
 
     protected override async Task<object?> TypeDispatchAsync(RpcCall call, CancellationToken cancellationToken)
@@ -137,7 +137,7 @@ public sealed class GenericManager(ServiceContext context) : ServiceManager(Serv
         await Task.WhenAll(Nodes.Select(async n =>
         {
             await SendCodeAsync(n, cancellationToken);
-            await Call(n, "execute_script", new { command = "init", parameters = Array.Empty<string>(), agents_info = agents }, cancellationToken);
+            await Call(n, "execute_script", Script("init", [], agents), cancellationToken);
         }));
         Log.Write($"service {Id}: code version {version} enabled");
         return new { codeVersionId = version };
@@ -154,7 +154,7 @@ public sealed class GenericManager(ServiceContext context) : ServiceManager(Serv
         if (command == "interrupt" && busy.Count == 0) throw new RpcException("nothing to interrupt: no script is running");
         var targets = command == "interrupt" ? Nodes.Where(n => busy.Contains(n.Id)).ToList() : Nodes.ToList();
         var split = parameters.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        await Task.WhenAll(targets.Select(n => Call(n, "execute_script", new { command, parameters = split }, cancellationToken)));
+        await Task.WhenAll(targets.Select(n => Call(n, "execute_script", Script(command, split), cancellationToken)));
         Log.Write($"service {Id}: {command} on {targets.Count} agents");
         return new { command, agents = targets.Count };
     }
@@ -162,7 +162,7 @@ public sealed class GenericManager(ServiceContext context) : ServiceManager(Serv
     private async Task<Dictionary<string, Dictionary<string, string>>> StatusAsync(CancellationToken cancellationToken)
     {
         var nodes = Nodes;
-        var answers = await Task.WhenAll(nodes.Select(n => Call(n, "get_script_status", new { }, cancellationToken)));
+        var answers = await Task.WhenAll(nodes.Select(n => Call(n, "get_script_status", new JsonObject(), cancellationToken)));
         return nodes.Zip(answers).ToDictionary(p => p.First.Id,
             p => (p.Second?["scripts"] as JsonObject ?? []).ToDictionary(kv => kv.Key, kv => kv.Value?.ToString() ?? ""));
     }
@@ -176,9 +176,17 @@ public sealed class GenericManager(ServiceContext context) : ServiceManager(Serv
         await using var archive = File.OpenRead(_codes.PathOf(version.CodeVersionId));
         using var upload = JsonRpc.Upload(0, "update_code", new Dictionary<string, string> { ["code_version"] = version.CodeVersionId },
             "code", version.Filename, new StreamContent(archive));
-        await AgentAsync(node, "update_code", new { }, cancellationToken, upload);
+        await AgentAsync(node, "update_code", new JsonObject(), cancellationToken, upload);
     }
 
-    private Task<JsonNode?> Call(AgentNode node, string method, object parameters, CancellationToken cancellationToken) =>
+    private Task<JsonNode?> Call(AgentNode node, string method, JsonObject parameters, CancellationToken cancellationToken) =>
         AgentAsync(node, method, parameters, cancellationToken);
+
+    /// <summary>execute_script's parameters; each call gets its own copy of the agents' list (a JSON node has one parent).</summary>
+    private static JsonObject Script(string command, IEnumerable<string> parameters, JsonArray? agents = null)
+    {
+        var call = new JsonObject { ["command"] = command, ["parameters"] = new JsonArray([.. parameters.Select(p => (JsonNode?)p)]) };
+        if (agents is not null) call["agents_info"] = agents.DeepClone();
+        return call;
+    }
 }
