@@ -81,6 +81,30 @@ internal static class NutshellSession
         BuildContext.Log($"SESSION the seeds' session in the Nutshell: {clock.Elapsed.TotalSeconds:0.0} s");
     }
 
+    /// <summary>
+    /// Rebooted with an application running: the director comes back with its database, shows the application whose
+    /// containers went with the reboot as STOPPED, and starts it again. Prints the time from the reboot to the
+    /// director answering.
+    /// </summary>
+    public static async Task RebootAsync(Func<string, Task<CommandResult>> ssh)
+    {
+        await StepAsync(ssh, "cps-tools application start 1", "done.");
+        var bootId = (await StepAsync(ssh, "cat /proc/sys/kernel/random/boot_id", "-")).Trim();
+        await ssh($"echo {NutshellMachine.Password} | sudo -S -p '' systemctl reboot");
+        var clock = Stopwatch.StartNew();
+        // Until the old system has gone down, SSH may still reach it: wait for another boot id.
+        while ((await ssh("cat /proc/sys/kernel/random/boot_id")).StandardOutput.Trim() is var id && (id == bootId || id.Length == 0))
+        {
+            if (clock.Elapsed > TimeSpan.FromMinutes(3)) throw new BuildException("session: the machine did not come back within 3 minutes of 'systemctl reboot'");
+            await Task.Delay(1000);
+        }
+        await WaitAsync(ssh, "cps-tools application list", "First app", TimeSpan.FromMinutes(2), "director answering after the reboot");
+        BuildContext.Log($"REBOOT reboot to the director answering: {clock.Elapsed.TotalSeconds:0.0} s (TCG)");
+        await StepAsync(ssh, "cps-tools application list", "STOPPED");
+        await StepAsync(ssh, "cps-tools application start 1", "done.");
+        await StepAsync(ssh, "cps-tools service start 1 2", "Service 2 is starting... done.");
+    }
+
     /// <summary>The director at the forwarded port, trusted through the CA stack's set-up received: the first boot made a
     /// certificate that names 127.0.0.1, so a forwarded port validates.</summary>
     private static async Task ReachDirectorFromHostAsync(int directorPort, string ca)

@@ -46,7 +46,7 @@ public class HostToolDeclarationTests
         var nutshell = ToolsReachableFrom(BuildTargets.All.Single(t => t.Name == "Nutshell").Run.Method).Select(t => t.Tool.Name).ToHashSet();
         foreach (var tool in new[] { "mmdebstrap", "tar", "chroot", "openssl", "mke2fs", "mkswap", "grub-mkimage", "setpriv", "unshare", "setsid", "git" })
             Assert.Contains(tool, nutshell);
-        var bootTest = ToolsReachableFrom(BuildTargets.All.Single(t => t.Name == "BootTest").Run.Method).Select(t => t.Tool.Name).ToHashSet();
+        var bootTest = ToolsReachableFrom(BuildTargets.All.Single(t => t.Name == "NutshellTest").Run.Method).Select(t => t.Tool.Name).ToHashSet();
         Assert.Equal(["curl", "openssl", "qemu-img", "qemu-system-x86_64", "setpriv", "setsid", "ssh", "sshpass", "unshare"], bootTest.Order(StringComparer.Ordinal));
     }
 

@@ -126,30 +126,33 @@ public sealed class Sandbox : IAsyncDisposable
         return Usable(certificate, key);
     }
 
+    /// <summary>SIGKILLs every process of a node; how many there were.</summary>
+    public int KillNode(string vmid) => NodeProcesses(vmid).Count(pid => Kill(pid, 9) == 0);
+
     /// <summary>
-    /// SIGKILLs every process of a node (its programs' command lines name its directory). /proc may belong to an outer
-    /// PID namespace (./build.sh runs the tests in one of their own), so each process's pid is taken from its NSpid
-    /// line at this process's own depth, the number kill(2) understands here.
+    /// The processes of a node (its programs' command lines name its directory). /proc may belong to an outer PID
+    /// namespace (./build.sh runs the tests in one of their own), so each process's pid is taken from its NSpid line at
+    /// this process's own depth, the number kill(2) understands here.
     /// </summary>
-    public int KillNode(string vmid)
+    public List<int> NodeProcesses(string vmid)
     {
         var marker = Path.Combine(Directory, "data", "nodes", vmid, "node.cfg");
         var depth = NsPids("/proc/self/status").Length;
-        var killed = 0;
+        var found = new List<int>();
         foreach (var proc in System.IO.Directory.GetDirectories("/proc").Where(d => Path.GetFileName(d).All(char.IsAsciiDigit)))
         {
             try
             {
                 if (!File.ReadAllText(Path.Combine(proc, "cmdline")).Replace('\0', ' ').Contains(marker)) continue;
                 var pids = NsPids(Path.Combine(proc, "status"));
-                if (pids.Length >= depth && Kill(pids[depth - 1], 9) == 0) killed++;
+                if (pids.Length >= depth) found.Add(pids[depth - 1]);
             }
             catch (IOException)
             {
                 // gone meanwhile
             }
         }
-        return killed;
+        return found;
     }
 
     private static int[] NsPids(string status) => File.ReadLines(status).First(l => l.StartsWith("NSpid:"))["NSpid:".Length..]

@@ -5,9 +5,11 @@ namespace ConPaaS.Build.Targets;
 /// <summary>
 /// Boots the built .ova's disk as VirtualBox would (<see cref="NutshellMachine"/>), waits for the login prompt on the
 /// serial console, logs in over SSH as stack/contrail through a forwarded loopback port, checks the machine's name,
-/// address and sudo, runs the seeds' ConPaaS session (<see cref="NutshellSession"/>), and powers the machine off.
+/// address and sudo, runs the seeds' ConPaaS session (<see cref="NutshellSession"/>), the driver conformance cases
+/// against the libvirt driver (<see cref="NutshellConformance"/>), reboots it with an application running, and powers
+/// it off.
 /// </summary>
-internal static class BootTestTarget
+internal static class NutshellTestTarget
 {
     public static IReadOnlyList<HostTool> HostTools => [.. NutshellMachine.HostTools, NutshellSession.Curl, ConPaaS.Builder.Stages.CustomizeStage.Openssl];
 
@@ -31,8 +33,10 @@ internal static class BootTestTarget
         if (!output.TrimEnd().EndsWith('0')) throw new BuildException($"boot test: sudo as {NutshellMachine.User} did not give root:\n{output}");
         BuildContext.Log($"  ssh {NutshellMachine.User}@127.0.0.1:{machine.SshPort} ran the command:\n    " + output.TrimEnd().Replace("\n", "\n    "));
 
-        await NutshellSession.RunAsync(command => machine.SshAsync(command, TimeSpan.FromMinutes(3), allowFailure: true),
-            machine.DirectorPort, machine.AgentPort, machine.WorkDirectory);
+        Func<string, Task<ConPaaS.Processes.CommandResult>> ssh = command => machine.SshAsync(command, TimeSpan.FromMinutes(3), allowFailure: true);
+        await NutshellSession.RunAsync(ssh, machine.DirectorPort, machine.AgentPort, machine.WorkDirectory);
+        await new NutshellConformance(ssh).RunAsync("conformance");
+        await NutshellSession.RebootAsync(ssh);
 
         await machine.PowerOffAsync();
         BuildContext.Log($"  powered off after {machine.Uptime.TotalSeconds:0.0}s");
