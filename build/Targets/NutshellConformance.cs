@@ -25,6 +25,10 @@ internal sealed class NutshellConformance(Func<string, Task<CommandResult>> ssh)
     protected override async Task<bool> IsNodeRunningAsync(string vmid) =>
         (await ssh($"{Sudo} virsh -c lxc:/// domstate nutshell-{vmid} 2>/dev/null")).StandardOutput.Trim() == "running";
 
+    /// <summary>findmnt run inside the container (virsh lxc-enter-namespace): the filesystem mounted at /volumes/NAME.</summary>
+    protected override async Task<string> VolumeSeenByNodeAsync(string vmid, string name) =>
+        (await ssh($"{Sudo} virsh -c lxc:/// lxc-enter-namespace nutshell-{vmid} --noseclabel /usr/bin/findmnt -n -o FSTYPE,SOURCE /volumes/{name}")).StandardOutput;
+
     protected override async Task RestartDirectorAsync()
     {
         var restarted = await ssh($"{Sudo} systemctl restart cpsdirector");

@@ -25,6 +25,12 @@ public class DriverConformanceTests
 
         protected override Task<bool> IsNodeRunningAsync(string vmid) => Task.FromResult(sandbox.NodeProcesses(vmid).Count > 0);
 
+        protected override Task<string> VolumeSeenByNodeAsync(string vmid, string name)
+        {
+            var file = Path.Combine(sandbox.Directory, "data", "nodes", vmid, "volumes", name);
+            return Task.FromResult(File.Exists(file) ? HostTool.Run("blkid", "-o", "value", "-s", "TYPE", file) : "");
+        }
+
         protected override async Task RestartDirectorAsync()
         {
             await sandbox.KillAsync();

@@ -80,4 +80,29 @@ public class LibvirtBindingTests
         Assert.Contains("conpaas-probe", duplicate.Message);
         Assert.Contains("already", duplicate.Message);
     }
+
+    [Fact]
+    public void A_device_refused_by_the_hypervisor_says_what_libvirt_says()
+    {
+        // The test hypervisor cannot add devices to a running domain; the LXC driver can (the Nutshell test adds a
+        // volume's disk). The refusal is libvirt's, word for word as virsh shows it.
+        using var libvirt = LibvirtConnection.Open("test:///default");
+        using var domain = libvirt.Find("test")!;
+        const string Disk = "<disk type='block' device='disk'><source dev='/dev/null'/><target dev='sdb' bus='virtio'/></disk>";
+        var refused = Assert.Throws<LibvirtException>(() => domain.AttachDevice(Disk));
+        using var scratch = new ConPaaS.Testing.TempDirectory();
+        File.WriteAllText(scratch.File("disk.xml"), Disk);
+        var virsh = ConPaaS.Testing.HostTool.Try("virsh", "-c", "test:///default", "attach-device", "test", scratch.File("disk.xml"), "--live").StandardError;
+        var said = virsh.Split('\n').Last(l => l.StartsWith("error: ", StringComparison.Ordinal))["error: ".Length..];
+        Assert.Equal($"cannot add a device to test: {said}", refused.Message.Split('\n')[0]);
+    }
+
+    [Theory]
+    [InlineData("vol-00000001", "sda")]
+    [InlineData("vol-00000002", "sdb")]
+    [InlineData("vol-00000026", "sdz")]
+    [InlineData("vol-00000027", "sdaa")]
+    [InlineData("vol-00000703", "sdaaa")]
+    public void A_volume_gets_a_disk_name_of_its_own(string volume, string disk) =>
+        Assert.Equal(disk, ConPaaS.Director.Cloud.LibvirtDriver.DiskTarget(volume));
 }

@@ -22,6 +22,11 @@ public abstract class DriverConformance
     /// <summary>Whether anything of the node still runs, asked of the cloud itself, not of the director.</summary>
     protected abstract Task<bool> IsNodeRunningAsync(string vmid);
 
+    /// <summary>What the node sees of its volume <paramref name="name"/>, asked of the node's own view by a tool we did
+    /// not write (blkid on the local node's file, findmnt inside the container): must name ext4 while attached, and
+    /// must not once deleted.</summary>
+    protected abstract Task<string> VolumeSeenByNodeAsync(string vmid, string name);
+
     /// <summary>Restarts the director on the same state and waits until it answers.</summary>
     protected abstract Task RestartDirectorAsync();
 
@@ -57,9 +62,14 @@ public abstract class DriverConformance
         var holder = nodes[1].Vmid;
         await OkAsync(["generic", "create_volume", aid, sid, "data", "8", holder], $"attached to {holder}");
         await OkAsync(["generic", "list_volumes", aid, sid], holder);
+        var seen = await VolumeSeenByNodeAsync(holder, "data");
+        Expect(seen.Contains("ext4"), $"{holder} sees an ext4 volume 'data'", seen);
+        Log($"           {holder} sees its volume: {seen.Trim()}");
         await OkAsync(["generic", "delete_volume", aid, sid, "data"], "");
         var volumes = await OkAsync(["generic", "list_volumes", aid, sid], "");
         Expect(!volumes.Contains("data"), "no volume left after delete_volume", volumes);
+        seen = await VolumeSeenByNodeAsync(holder, "data");
+        Expect(!seen.Contains("ext4"), $"{holder} no longer sees the deleted volume", seen);
 
         // A node killed from outside: seen dead soon, shown, and replaced by starting the service again.
         var victim = nodes[2].Vmid;

@@ -25,7 +25,8 @@ public static class VolumesApi
     public static async Task<JsonHttpResult<object>> AttachAsync(HttpContext context, Applications applications, Volumes volumes)
     {
         var (application, p) = await ManagerApi.OwnApplicationAsync(context, applications);
-        return Answers.Json((await volumes.AttachAsync(application, p.Required("volume_name"), p.Required("vmid"))).Public);
+        var (volume, device) = await volumes.AttachAsync(application, p.Required("volume_name"), p.Required("vmid"));
+        return Answers.Json(new { volume = volume.Public, device = device?.Device, mount_point = device?.MountPoint });
     }
 
     public static async Task<JsonHttpResult<object>> DetachAsync(HttpContext context, Applications applications, Volumes volumes)

@@ -9,6 +9,9 @@ public sealed record NodeRequest(string Vmid, string Role, long AppId, long Serv
 /// <summary>A node the driver started: where it listens.</summary>
 public sealed record Node(string Vmid, string Ip, int Port);
 
+/// <summary>A volume attached as a block device: the node mounts <paramref name="Device"/> at <paramref name="MountPoint"/>.</summary>
+public sealed record AttachedDevice(string Device, string MountPoint);
+
 /// <summary>
 /// A cloud the director starts nodes in. Drivers place and stop nodes and keep each application's manager state
 /// (one directory or disk per application, given to every manager it starts: STATE_DIR in the node's context); ids, states, charging and
@@ -33,8 +36,9 @@ public interface ICloudDriver : IAsyncDisposable
 
     Task DestroyVolumeAsync(string id);
 
-    /// <summary>Makes the volume visible to the node as <paramref name="name"/>.</summary>
-    Task AttachVolumeAsync(string id, string vmid, string name);
+    /// <summary>Makes the volume visible to the node as <paramref name="name"/>: a file at volumes/NAME in its root
+    /// (null), or a block device for the node to mount (the device and where).</summary>
+    Task<AttachedDevice?> AttachVolumeAsync(string id, string vmid, string name);
 
     Task DetachVolumeAsync(string id, string vmid, string name);
 

@@ -13,7 +13,8 @@ namespace ConPaaS.Director.Cloud;
 /// container's root is an overlay: the shared read-only base (LIBVIRT_BASE) under a directory of its own
 /// (USERDATA_DIR/nodes/VMID/upper), mounted by the director at run time. Its address comes from LIBVIRT_POOL on
 /// LIBVIRT_BRIDGE, written into the container as systemd-networkd's configuration. A manager also gets its
-/// application's state directory at /var/lib/cpsmanager, and every node its volumes directory at /volumes.
+/// application's state directory at /var/lib/cpsmanager, and every node its volumes directory at /volumes, where the
+/// agent mounts its volumes: each one's ext4 file on a loop device, added to the running container as a disk.
 /// Containers are transient domains named DEPLOYMENT-VMID: they outlive a director restart (which finds them again
 /// by name) but not a reboot of the host (their applications are then STOPPED).
 /// </summary>
@@ -158,9 +159,10 @@ public sealed class LibvirtDriver : UserDataDriver, ICloudDriver
     }
 
     /// <summary>
-    /// Stops the container if it runs. libvirt's LXC driver has been seen to fail a destroy without saying why (in a
-    /// CI run, a manager's container after a director restart), so a failed destroy is looked at again: a container
-    /// that is gone meanwhile is what was wanted, one still running is destroyed again, twice at most.
+    /// Stops the container if it runs. libvirt's LXC driver has been seen to fail a destroy (in a CI run, a manager's
+    /// container after a director restart; its reason was lost then, read after the domain's name had cleared it), so
+    /// a failed destroy is looked at again: a container that is gone meanwhile is what was wanted, one still running
+    /// is destroyed again, twice at most.
     /// </summary>
     private void Destroy(string name)
     {
@@ -189,6 +191,52 @@ public sealed class LibvirtDriver : UserDataDriver, ICloudDriver
         if (IsMountPoint(root)) await new Command("umount", root).RunAsync(CancellationToken.None);
         if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
         _addresses.TryRemove(vmid, out _);
+    }
+
+    /// <summary>
+    /// A volume becomes a disk of the running container: its ext4 file on a loop device (set up at run time, in the
+    /// Nutshell), which libvirt adds as /dev/sdX; the agent mounts it at /volumes/NAME. The agent, not the director,
+    /// mounts: a mount made from outside would resolve the device's path in a namespace the container's root controls.
+    /// </summary>
+    public override async Task<AttachedDevice?> AttachVolumeAsync(string id, string vmid, string name)
+    {
+        var loop = (await new Command("losetup", "--find", "--show", VolumePath(id)).RunAsync(CancellationToken.None)).StandardOutput.Trim();
+        try
+        {
+            using var domain = _connection.Value.Find(DomainName(vmid)) ?? throw new InvalidOperationException($"container {DomainName(vmid)} does not run");
+            await Task.Run(() => domain.AttachDevice(DiskXml(loop, id)));
+            _logger.LogInformation("volume {Volume} on {Loop} added to {Domain} as /dev/{Target}", id, loop, DomainName(vmid), DiskTarget(id));
+            return new AttachedDevice($"/dev/{DiskTarget(id)}", $"/volumes/{name}");
+        }
+        catch
+        {
+            await new Command("losetup", "--detach", loop).RunAsync(CancellationToken.None, allowFailure: true);
+            throw;
+        }
+    }
+
+    /// <summary>Removes the disk from the container if it still runs, and frees the volume's loop devices.</summary>
+    public override async Task DetachVolumeAsync(string id, string vmid, string name)
+    {
+        var listed = await new Command("losetup", "--list", "--noheadings", "--output", "NAME", "--associated", VolumePath(id)).RunAsync(CancellationToken.None);
+        foreach (var loop in listed.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            using (var domain = _connection.Value.Find(DomainName(vmid)))
+                if (domain is { IsActive: true }) await Task.Run(() => domain.DetachDevice(DiskXml(loop, id)));
+            await new Command("losetup", "--detach", loop).RunAsync(CancellationToken.None);
+        }
+    }
+
+    private static string DiskXml(string loop, string id) =>
+        $"<disk type='block' device='disk'><source dev='{SecurityElement.Escape(loop)}'/><target dev='{DiskTarget(id)}' bus='virtio'/></disk>";
+
+    /// <summary>The volume's disk name in the container, from its number: vol-00000001 is sda, 26 sdz, 27 sdaa.</summary>
+    public static string DiskTarget(string id)
+    {
+        var number = long.Parse(id["vol-".Length..], System.Globalization.CultureInfo.InvariantCulture);
+        var letters = "";
+        for (; number > 0; number = (number - 1) / 26) letters = (char)('a' + (number - 1) % 26) + letters;
+        return "sd" + letters;
     }
 
     private static bool IsMountPoint(string path) =>

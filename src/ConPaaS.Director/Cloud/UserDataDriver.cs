@@ -5,8 +5,8 @@ namespace ConPaaS.Director.Cloud;
 /// <summary>
 /// What both drivers keep below USERDATA_DIR, the same way: each node's directory (nodes/VMID), each application's
 /// manager state (applications/AID, handed to every manager it starts), and volumes. A volume is a sparse file holding
-/// an ext4 filesystem made by mke2fs (never mounted by the director), volumes/ID.img, shown to a node as a hard link
-/// in its volumes directory (nodes/VMID/volumes/NAME: below a local node's root, bound into a container at /volumes).
+/// an ext4 filesystem made by mke2fs (never mounted by the director), volumes/ID.img, shown to a local node as a hard
+/// link in its volumes directory (nodes/VMID/volumes/NAME, below its root; containers get block devices instead).
 /// A hard link, not a symbolic one, since a confined node or a container cannot see the director's data; made through
 /// a directory handle opened without following links, so a node that swaps its volumes directory for a link cannot
 /// make root write elsewhere.
@@ -29,7 +29,7 @@ public abstract class UserDataDriver(string userDataDirectory)
 
     public int VolumeUnitMb => 1;
 
-    private string VolumePath(string id) => Path.Combine(userDataDirectory, "volumes", id + ".img");
+    protected string VolumePath(string id) => Path.Combine(userDataDirectory, "volumes", id + ".img");
 
     private string NodeVolumes(string vmid) => Path.Combine(NodeDirectory(vmid), "volumes");
 
@@ -51,7 +51,7 @@ public abstract class UserDataDriver(string userDataDirectory)
         return Task.CompletedTask;
     }
 
-    public Task AttachVolumeAsync(string id, string vmid, string name)
+    public virtual Task<AttachedDevice?> AttachVolumeAsync(string id, string vmid, string name)
     {
         var directory = NodeVolumes(vmid);
         Directory.CreateDirectory(directory);
@@ -62,11 +62,11 @@ public abstract class UserDataDriver(string userDataDirectory)
             File.SetUnixFileMode(VolumePath(id), UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
         UnixFiles.HardLinkInto(VolumePath(id), directory, name);
-        return Task.CompletedTask;
+        return Task.FromResult<AttachedDevice?>(null);
     }
 
     /// <summary>A node whose directory is gone already (a stopped container's) has nothing to detach.</summary>
-    public Task DetachVolumeAsync(string id, string vmid, string name)
+    public virtual Task DetachVolumeAsync(string id, string vmid, string name)
     {
         if (Directory.Exists(NodeVolumes(vmid))) UnixFiles.RemoveFrom(NodeVolumes(vmid), name);
         return Task.CompletedTask;

@@ -30,15 +30,17 @@ public sealed class Volumes(VolumeRecords records, ICloudDriver driver, Nodes no
         return volume;
     }
 
-    public async Task<Volume> AttachAsync(Application application, string name, string vmid)
+    /// <summary>Attaches the volume to a node of the application; the device for the node to mount, when the driver gives one.</summary>
+    public async Task<(Volume Volume, AttachedDevice? Device)> AttachAsync(Application application, string name, string vmid)
     {
         var volume = Find(application, name);
         if (nodes.OfApplication(application.Aid).All(r => r.Vmid != vmid))
             throw RefusedException.NotFound($"application {application.Aid} has no node '{vmid}'");
         if (volume.Vmid is not null) throw RefusedException.Conflict($"volume '{volume.Name}' is attached to {volume.Vmid}");
+        AttachedDevice? device;
         try
         {
-            await driver.AttachVolumeAsync(Nodes.VolumeId(volume.Vid), vmid, volume.Name);
+            device = await driver.AttachVolumeAsync(Nodes.VolumeId(volume.Vid), vmid, volume.Name);
         }
         catch (NotADirectoryException e)
         {
@@ -46,7 +48,7 @@ public sealed class Volumes(VolumeRecords records, ICloudDriver driver, Nodes no
             throw RefusedException.Conflict($"volume '{volume.Name}' cannot be attached to {vmid}: {e.Message}");
         }
         records.SetNode(volume.Vid, vmid);
-        return volume with { Vmid = vmid };
+        return (volume with { Vmid = vmid }, device);
     }
 
     public async Task DetachAsync(Application application, string name)

@@ -133,7 +133,7 @@ public abstract class ServiceManager(ServiceType type, ServiceContext context)
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _dead = new();
     private readonly Dictionary<string, int> _misses = [];
 
-    private bool IsDead(AgentNode node) => _dead.ContainsKey(node.Id);
+    protected bool IsDead(AgentNode node) => _dead.ContainsKey(node.Id);
 
     /// <summary>
     /// Asks every agent of a RUNNING service whether it lives (side by side, 2 s each). One that misses twice in a row

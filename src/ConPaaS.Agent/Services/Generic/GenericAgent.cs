@@ -42,6 +42,10 @@ public sealed class GenericAgent(AgentFiles files, NodeContext context) : AgentS
             case "execute_script":
                 if (call.Params["agents_info"] is JsonArray agents) WriteAgents(agents);
                 return Execute(call.String("command"), Parameters(call));
+            case "mount_volume":
+                return await VolumeMounts.MountAsync(call.String("device"), call.String("mount_point"), cancellationToken);
+            case "unmount_volume":
+                return await VolumeMounts.UnmountAsync(call.String("mount_point"), cancellationToken);
             case "get_script_status":
                 lock (_gate) return new JsonObject { ["scripts"] = new JsonObject(_status.Select(s => KeyValuePair.Create(s.Key, (JsonNode?)s.Value))), ["version"] = _version };
             default:

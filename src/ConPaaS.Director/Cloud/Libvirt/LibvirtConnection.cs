@@ -107,8 +107,9 @@ public sealed class LibvirtDomain : IDisposable
     {
         get
         {
+            var name = Name;
             var xml = virDomainGetXMLDesc(Handle, 0);
-            if (xml == IntPtr.Zero) throw LibvirtConnection.Failure($"cannot read {Name}'s XML");
+            if (xml == IntPtr.Zero) throw LibvirtConnection.Failure($"cannot read {name}'s XML");
             try
             {
                 return Marshal.PtrToStringUTF8(xml)!;
@@ -120,16 +121,32 @@ public sealed class LibvirtDomain : IDisposable
         }
     }
 
-    public void Start() => Check(virDomainCreate(Handle), $"cannot start {Name}");
+    public void Start() => Call(virDomainCreate, name => $"cannot start {name}");
 
     /// <summary>Stops the domain at once (libvirt's "destroy": the power cord, not a shutdown).</summary>
-    public void Destroy() => Check(virDomainDestroy(Handle), $"cannot stop {Name}");
+    public void Destroy() => Call(virDomainDestroy, name => $"cannot stop {name}");
 
-    public void Undefine() => Check(virDomainUndefine(Handle), $"cannot undefine {Name}");
+    public void Undefine() => Call(virDomainUndefine, name => $"cannot undefine {name}");
+
+    /// <summary>Adds a device (a disk, say) to the running domain, described as in its XML.</summary>
+    public void AttachDevice(string xml) => Call(domain => virDomainAttachDeviceFlags(domain, xml, LibvirtNative.AffectLive), name => $"cannot add a device to {name}");
+
+    public void DetachDevice(string xml) => Call(domain => virDomainDetachDeviceFlags(domain, xml, LibvirtNative.AffectLive), name => $"cannot remove a device from {name}");
 
     private IntPtr Handle => _handle != IntPtr.Zero ? _handle : throw new ObjectDisposedException(nameof(LibvirtDomain));
 
     private static int Check(int result, string what) => result >= 0 ? result : throw LibvirtConnection.Failure(what);
+
+    /// <summary>
+    /// Calls libvirt on this domain, its name read before: every libvirt call, virDomainGetName too, clears the
+    /// thread's last error, so a name read for the message after a failure lost libvirt's reason (seen in CI as a
+    /// destroy that "failed without a reason").
+    /// </summary>
+    private void Call(Func<IntPtr, int> call, Func<string, string> what)
+    {
+        var name = Name;
+        Check(call(Handle), what(name));
+    }
 
     public void Dispose()
     {

@@ -4,7 +4,7 @@ namespace ConPaaS.Director.Cloud.Libvirt;
 
 /// <summary>
 /// The part of libvirt's C API (libvirt.so.0, Debian's libvirt0) the driver uses (transient domains: create, look up,
-/// list, destroy) and what persistent domains need (define, start, undefine; today only the binding's tests use them,
+/// list, destroy, devices added and removed while they run) and what persistent domains need (define, start, undefine; today only the binding's tests use them,
 /// kept for qemu:/// VMs from the services image), declared as in libvirt's headers
 /// (include/libvirt/libvirt-host.h, libvirt-domain.h, virterror.h). No bindings are in the package registry; this is
 /// the whole of ours. Pointers stay raw here; <see cref="LibvirtConnection"/> and <see cref="LibvirtDomain"/> own them.
@@ -37,6 +37,15 @@ internal static unsafe partial class LibvirtNative
 
     [LibraryImport(Library)]
     public static partial int virDomainCreate(IntPtr domain);
+
+    /// <summary>virDomainModificationImpact VIR_DOMAIN_AFFECT_LIVE: the running domain, not its persistent definition.</summary>
+    public const uint AffectLive = 1;
+
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int virDomainAttachDeviceFlags(IntPtr domain, string xml, uint flags);
+
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int virDomainDetachDeviceFlags(IntPtr domain, string xml, uint flags);
 
     [LibraryImport(Library)]
     public static partial int virDomainDestroy(IntPtr domain);

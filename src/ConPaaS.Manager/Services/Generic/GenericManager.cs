@@ -98,16 +98,19 @@ public sealed class GenericManager(ServiceContext context) : ServiceManager(Serv
     /// <summary>
     /// A volume for one agent: made and attached by the director's cloud driver, only while no script runs (so a
     /// volume is never in use when it goes). On the local driver the agent finds it at volumes/NAME below its root:
-    /// a sparse file holding an ext4 filesystem.
+    /// a sparse file holding an ext4 filesystem; in a container it is a disk, which the agent mounts at /volumes/NAME.
     /// </summary>
     private async Task<object> CreateVolumeAsync(string volume, long sizeMb, string agentId, CancellationToken cancellationToken)
     {
         var agent = Find(agentId);
         if (await AnyRunningAsync(cancellationToken)) throw new RpcException("scripts are running; volumes are attached only when none runs");
         var created = await Clients.DirectorAsync("/create_volume", [new("volume_name", volume), new("volume_size", sizeMb.ToString(System.Globalization.CultureInfo.InvariantCulture))], cancellationToken);
-        await Clients.DirectorAsync("/attach_volume", [new("volume_name", volume), new("vmid", agent.Id)], cancellationToken);
+        var attached = await Clients.DirectorAsync("/attach_volume", [new("volume_name", volume), new("vmid", agent.Id)], cancellationToken);
         var size = created?["size_mb"]?.GetValue<long>() ?? sizeMb;
-        _volumes.Set(new ServiceVolume(volume, size, agent.Id));
+        var mountPoint = attached?["mount_point"]?.GetValue<string>();
+        _volumes.Set(new ServiceVolume(volume, size, agent.Id, mountPoint));
+        if (attached?["device"]?.GetValue<string>() is { } device && mountPoint is not null)
+            await Call(agent, "mount_volume", new JsonObject { ["device"] = device, ["mount_point"] = mountPoint }, cancellationToken);
         Log.Write($"service {Id}: volume {volume} ({size} MB) attached to {agent.Id}");
         return new { volumeName = volume, volumeSize = size, agentId = agent.Id };
     }
@@ -116,6 +119,9 @@ public sealed class GenericManager(ServiceContext context) : ServiceManager(Serv
     {
         var known = _volumes.Find(volume) ?? throw new RpcException($"service {Id} has no volume '{volume}'");
         if (await AnyRunningAsync(cancellationToken)) throw new RpcException("scripts are running; volumes are detached only when none runs");
+        // A living agent unmounts first; a dead one's container is gone, and its mounts with it.
+        if (known.MountPoint is not null && Nodes.FirstOrDefault(n => n.Id == known.Agent) is { } holder && !IsDead(holder))
+            await Call(holder, "unmount_volume", new JsonObject { ["mount_point"] = known.MountPoint }, cancellationToken);
         if (known.Agent is not null) await Clients.DirectorAsync("/detach_volume", [new("volume_name", volume)], cancellationToken);
         await Clients.DirectorAsync("/destroy_volume", [new("volume_name", volume)], cancellationToken);
         _volumes.Remove(volume);

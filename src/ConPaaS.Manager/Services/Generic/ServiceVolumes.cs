@@ -2,8 +2,9 @@ using System.Text.Json;
 
 namespace ConPaaS.Manager.Services.Generic;
 
-/// <summary>A volume of the service: its size and the agent it is attached to (null once that agent is gone).</summary>
-public sealed record ServiceVolume(string Name, long SizeMb, string? Agent);
+/// <summary>A volume of the service: its size, the agent it is attached to (null once that agent is gone) and where
+/// that agent mounted it (null where the volume is a file in the agent's root, on the local driver).</summary>
+public sealed record ServiceVolume(string Name, long SizeMb, string? Agent, string? MountPoint = null);
 
 /// <summary>
 /// The service's volumes, kept in its state directory (volumes.json) so a manager of the same application started
