@@ -14,10 +14,9 @@ namespace ConPaaS.Manager;
 /// <summary>
 /// The application manager (service_id 0): the services of one application and their states. The director tells it
 /// about added and removed services; starting them and their agents is the service managers' part. The application's
-/// git repository is kept here too (one per application); <paramref name="git"/> is null when it could not be set up,
-/// and <paramref name="gitProblem"/> says why.
+/// git repository is kept here too (one per application), set up while the manager starts (<see cref="GitStartup"/>).
 /// </summary>
-public sealed class ApplicationManager(NodeContext context, NodeClients clients, ManagerLog log, GitDeployment? git, string gitProblem)
+public sealed class ApplicationManager(NodeContext context, NodeClients clients, ManagerLog log, GitStartup git)
 {
     private readonly ConcurrentDictionary<long, ServiceManager> _services = new();
     private readonly Lock _deploying = new();
@@ -94,13 +93,12 @@ public sealed class ApplicationManager(NodeContext context, NodeClients clients,
         }
     }
 
-    private GitDeployment Git => git ?? throw new RpcException($"git push deployment is not available on this manager: {gitProblem}");
 
     /// <summary>The post-receive hook's call: master's commit becomes a code version of every generic service whose
     /// directory (named after its id) it holds. The answer is what the pusher sees.</summary>
     private async Task<object> GitPushedAsync(CancellationToken cancellationToken)
     {
-        var repository = Git.Repository;
+        var repository = (await git.DeploymentAsync()).Repository;
         var commit = await repository.HeadAsync(cancellationToken) ?? throw new RpcException("nothing was pushed to master");
         var messages = new List<string>();
         foreach (var service in _services.Values.OfType<ICodeService>().OrderBy(s => s.Id))
@@ -130,7 +128,7 @@ public sealed class ApplicationManager(NodeContext context, NodeClients clients,
         name ??= type;
         cloud ??= "default";
         var service = ServiceManagers.Create(type, new ServiceContext(id, name, cloud, clients, log,
-            Path.Combine(context.StateDirectory, $"service-{id}"), () => Git));
+            Path.Combine(context.StateDirectory, $"service-{id}"), git.DeploymentAsync));
         if (!_services.TryAdd(id, service)) throw new RpcException($"service {id} already exists");
         log.Write($"service {id} ({type}) added");
         return service;

@@ -27,21 +27,8 @@ static async Task<int> ServeAsync(string path)
         var context = NodeContext.Load(path);
         using var clients = new NodeClients(context);
         var log = new ManagerLog(context.StateDirectory);
-        GitDeployment? git = null;
-        var gitProblem = "";
-        try
-        {
-            git = await GitDeployment.StartAsync(context, path, CancellationToken.None);
-            log.Write($"git repository served at {git.CloneUrl}");
-        }
-        catch (Exception e) when (e is ToolFailedException or IOException or RpcException)
-        {
-            // The rest of the manager works without it; uploads of archives still deploy code.
-            gitProblem = e.Message;
-            log.Write($"git push deployment is off: {e.Message}");
-        }
-        await using var gitServer = git;
-        var manager = new ApplicationManager(context, clients, log, git, gitProblem);
+        await using var git = new GitStartup(context, path, log);
+        var manager = new ApplicationManager(context, clients, log, git);
         await using var app = new RpcHost(context, manager.Authorize, async (call, cancellationToken) => JsonSerializer.SerializeToNode(await manager.DispatchAsync(call, cancellationToken))).Build();
         Console.WriteLine($"cpsmanager for application {context.AppId} of user {context.UserId} listening on https://{context.Listen}");
         using var stopping = new CancellationTokenSource();

@@ -80,11 +80,13 @@ public sealed class GenericManager(ServiceContext context) : ServiceManager(Serv
                 return await DeleteVolumeAsync(call.String("volumeName"), cancellationToken);
             // One repository per application, so the keys are the application's: uploaded once, good for every service.
             case "upload_authorized_key":
-                var added = Context.Git().Repository.AddKey(SshPublicKey.Parse(call.String("key")));
+                var git = await Context.Git();
+                var added = git.Repository.AddKey(SshPublicKey.Parse(call.String("key")));
                 Log.Write($"service {Id}: SSH key {(added ? "added" : "uploaded again")}");
-                return new { outcome = added ? "key added" : "key already present", cloneUrl = Context.Git().CloneUrl };
+                return new { outcome = added ? "key added" : "key already present", cloneUrl = git.CloneUrl };
             case "list_authorized_keys":
-                return new { authorizedKeys = Context.Git().Repository.Keys.Select(k => k.ToString()).ToArray(), cloneUrl = Context.Git().CloneUrl };
+                var served = await Context.Git();
+                return new { authorizedKeys = served.Repository.Keys.Select(k => k.ToString()).ToArray(), cloneUrl = served.CloneUrl };
             default:
                 return null;
         }
