@@ -25,9 +25,13 @@ internal sealed class NutshellConformance(Func<string, Task<CommandResult>> ssh)
     protected override async Task<bool> IsNodeRunningAsync(string vmid) =>
         (await ssh($"{Sudo} virsh -c lxc:/// domstate nutshell-{vmid} 2>/dev/null")).StandardOutput.Trim() == "running";
 
-    /// <summary>findmnt run inside the container (virsh lxc-enter-namespace): the filesystem mounted at /volumes/NAME.</summary>
+    /// <summary>
+    /// The filesystem mounted at /volumes/NAME in the container, by the Nutshell's findmnt reading the mount table of
+    /// the container's init (the child of libvirt's controller, whose pid is the domain's id). virsh
+    /// lxc-enter-namespace cannot run it: joining the container's cgroup fails under cgroup v2.
+    /// </summary>
     protected override async Task<string> VolumeSeenByNodeAsync(string vmid, string name) =>
-        (await ssh($"{Sudo} virsh -c lxc:/// lxc-enter-namespace nutshell-{vmid} --noseclabel /usr/bin/findmnt -n -o FSTYPE,SOURCE /volumes/{name}")).StandardOutput;
+        (await ssh($"{Sudo} sh -c 'findmnt --task $(cat /proc/$(virsh -c lxc:/// domid nutshell-{vmid})/task/*/children) -n -o FSTYPE,SOURCE /volumes/{name}'")).StandardOutput;
 
     protected override async Task RestartDirectorAsync()
     {

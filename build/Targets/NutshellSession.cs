@@ -19,16 +19,20 @@ internal static class NutshellSession
 
     private static readonly TimeSpan FirstBootTimeout = TimeSpan.FromMinutes(3);
 
+    /// <summary>The session, then the driver conformance cases against the libvirt driver, then a reboot.</summary>
     public static async Task RunAsync(Func<string, Task<CommandResult>> ssh, int directorPort, int agentPort, string work)
     {
         try
         {
             await SessionAsync(ssh, directorPort, agentPort, work);
+            await new NutshellConformance(ssh).RunAsync("conformance");
+            await RebootAsync(ssh);
         }
-        catch (BuildException e)
+        catch (Exception e) when (e is BuildException or ConPaaS.Testing.ConformanceException)
         {
             var journal = await ssh("echo contrail | sudo -S -p '' journalctl --no-pager -o cat -u cpsdirector -u conpaas-firstboot | tail -n 40");
-            throw new BuildException($"{e.Message}\nthe director's and the first boot's journal ends with:\n{journal.StandardOutput.TrimEnd()}");
+            var what = e is BuildException ? e.Message : $"driver conformance (libvirt, in the Nutshell): {e.Message}";
+            throw new BuildException($"{what}\nthe director's and the first boot's journal ends with:\n{journal.StandardOutput.TrimEnd()}");
         }
     }
 
@@ -86,7 +90,7 @@ internal static class NutshellSession
     /// containers went with the reboot as STOPPED, and starts it again. Prints the time from the reboot to the
     /// director answering.
     /// </summary>
-    public static async Task RebootAsync(Func<string, Task<CommandResult>> ssh)
+    private static async Task RebootAsync(Func<string, Task<CommandResult>> ssh)
     {
         await StepAsync(ssh, "cps-tools application start 1", "done.");
         var bootId = (await StepAsync(ssh, "cat /proc/sys/kernel/random/boot_id", "-")).Trim();

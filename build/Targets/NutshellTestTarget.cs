@@ -35,8 +35,6 @@ internal static class NutshellTestTarget
 
         Func<string, Task<ConPaaS.Processes.CommandResult>> ssh = command => machine.SshAsync(command, TimeSpan.FromMinutes(3), allowFailure: true);
         await NutshellSession.RunAsync(ssh, machine.DirectorPort, machine.AgentPort, machine.WorkDirectory);
-        await new NutshellConformance(ssh).RunAsync("conformance");
-        await NutshellSession.RebootAsync(ssh);
 
         await machine.PowerOffAsync();
         BuildContext.Log($"  powered off after {machine.Uptime.TotalSeconds:0.0}s");

@@ -71,8 +71,10 @@ public abstract class DriverConformance
         seen = await VolumeSeenByNodeAsync(holder, "data");
         Expect(!seen.Contains("ext4"), $"{holder} no longer sees the deleted volume", seen);
 
-        // A node killed from outside: seen dead soon, shown, and replaced by starting the service again.
+        // A node killed from outside, holding a volume: seen dead soon, shown, and replaced by starting the service
+        // again; its volume, detached with it, can still be deleted.
         var victim = nodes[2].Vmid;
+        await OkAsync(["generic", "create_volume", aid, sid, "spare", "8", victim], $"attached to {victim}");
         await KillNodeAsync(victim);
         var killed = Stopwatch.StartNew();
         while (!(await OkAsync(["service", "get_state", aid, sid], "")).Contains("ERROR") && killed.Elapsed < NoticeWithin + TimeSpan.FromSeconds(20))
@@ -84,6 +86,9 @@ public abstract class DriverConformance
         await OkAsync(["service", "start", aid, sid], "done.");
         nodes = await NodesAsync(aid, sid);
         Expect(nodes.Count == 3 && nodes.All(n => n.State == "RUNNING" && n.Vmid != victim), "three running nodes again, the dead one replaced", nodes);
+        await OkAsync(["generic", "delete_volume", aid, sid, "spare"], "");
+        volumes = await OkAsync(["generic", "list_volumes", aid, sid], "");
+        Expect(!volumes.Contains("spare"), "the dead node's volume deleted", volumes);
         await OkAsync(["generic", "remove_nodes", aid, sid, "--count", "1"], "done.");
         var removed = nodes[2].Vmid;
         Expect(await GoneAsync(removed), $"the removed node {removed} no longer runs", "");

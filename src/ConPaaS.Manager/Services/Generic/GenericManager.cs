@@ -75,7 +75,7 @@ public sealed class GenericManager(ServiceContext context) : ServiceManager(Serv
             case "create_volume":
                 return await CreateVolumeAsync(call.String("volumeName"), call.Long("volumeSize"), call.String("agentId"), cancellationToken);
             case "list_volumes":
-                return new { volumes = _volumes.All.Select(v => new { volumeName = v.Name, volumeSize = v.SizeMb, agentId = v.Agent ?? "" }).ToArray() };
+                return new { volumes = _volumes.All.Select(v => new { volumeName = v.Name, volumeSize = v.SizeMb, agentId = Holder(v)?.Id ?? "" }).ToArray() };
             case "delete_volume":
                 return await DeleteVolumeAsync(call.String("volumeName"), cancellationToken);
             // One repository per application, so the keys are the application's: uploaded once, good for every service.
@@ -121,10 +121,12 @@ public sealed class GenericManager(ServiceContext context) : ServiceManager(Serv
     {
         var known = _volumes.Find(volume) ?? throw new RpcException($"service {Id} has no volume '{volume}'");
         if (await AnyRunningAsync(cancellationToken)) throw new RpcException("scripts are running; volumes are detached only when none runs");
-        // A living agent unmounts first; a dead one's container is gone, and its mounts with it.
-        if (known.MountPoint is not null && Nodes.FirstOrDefault(n => n.Id == known.Agent) is { } holder && !IsDead(holder))
-            await Call(holder, "unmount_volume", new JsonObject { ["mount_point"] = known.MountPoint }, cancellationToken);
-        if (known.Agent is not null) await Clients.DirectorAsync("/detach_volume", [new("volume_name", volume)], cancellationToken);
+        // A living agent unmounts, then the director detaches; a removed or dead agent's volume went with its node.
+        if (Holder(known) is { } holder)
+        {
+            if (known.MountPoint is not null) await Call(holder, "unmount_volume", new JsonObject { ["mount_point"] = known.MountPoint }, cancellationToken);
+            await Clients.DirectorAsync("/detach_volume", [new("volume_name", volume)], cancellationToken);
+        }
         await Clients.DirectorAsync("/destroy_volume", [new("volume_name", volume)], cancellationToken);
         _volumes.Remove(volume);
         Log.Write($"service {Id}: volume {volume} detached and deleted");
@@ -186,6 +188,10 @@ public sealed class GenericManager(ServiceContext context) : ServiceManager(Serv
             "code", version.Filename, new StreamContent(archive));
         await AgentAsync(node, "update_code", new JsonObject(), cancellationToken, upload);
     }
+
+    /// <summary>The living agent a volume is attached to; null once that agent was removed or died (the director
+    /// detached the volume when it stopped the node).</summary>
+    private AgentNode? Holder(ServiceVolume volume) => Nodes.FirstOrDefault(n => n.Id == volume.Agent && !IsDead(n));
 
     private Task<JsonNode?> Call(AgentNode node, string method, JsonObject parameters, CancellationToken cancellationToken) =>
         AgentAsync(node, method, parameters, cancellationToken);
