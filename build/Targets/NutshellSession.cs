@@ -19,14 +19,14 @@ internal static class NutshellSession
 
     private static readonly TimeSpan FirstBootTimeout = TimeSpan.FromMinutes(3);
 
-    /// <summary>The session, then the driver conformance cases against the libvirt driver, then a reboot.</summary>
-    public static async Task RunAsync(Func<string, Task<CommandResult>> ssh, int directorPort, int agentPort, string work)
+    /// <summary>The session, then the driver conformance cases against the libvirt driver, then a power cycle.</summary>
+    public static async Task RunAsync(NutshellMachine machine, Func<string, Task<CommandResult>> ssh)
     {
         try
         {
-            await SessionAsync(ssh, directorPort, agentPort, work);
+            await SessionAsync(ssh, machine.DirectorPort, machine.AgentPort, machine.WorkDirectory);
             await new NutshellConformance(ssh).RunAsync("conformance");
-            await RebootAsync(ssh);
+            await PowerCycleAsync(machine, ssh);
         }
         catch (Exception e) when (e is BuildException or ConPaaS.Testing.ConformanceException)
         {
@@ -86,24 +86,16 @@ internal static class NutshellSession
     }
 
     /// <summary>
-    /// Rebooted with an application running: the director comes back with its database, shows the application whose
-    /// containers went with the reboot as STOPPED, and starts it again. Prints the time from the reboot to the
-    /// director answering.
+    /// Powered off with an application running and on again: the director comes back with its database, shows the
+    /// application whose containers went with the machine as STOPPED, and starts it again. Prints the time from
+    /// power-on to the director answering.
     /// </summary>
-    private static async Task RebootAsync(Func<string, Task<CommandResult>> ssh)
+    private static async Task PowerCycleAsync(NutshellMachine machine, Func<string, Task<CommandResult>> ssh)
     {
         await StepAsync(ssh, "cps-tools application start 1", "done.");
-        var bootId = (await StepAsync(ssh, "cat /proc/sys/kernel/random/boot_id", "-")).Trim();
-        await ssh($"echo {NutshellMachine.Password} | sudo -S -p '' systemctl reboot");
-        var clock = Stopwatch.StartNew();
-        // Until the old system has gone down, SSH may still reach it: wait for another boot id.
-        while ((await ssh("cat /proc/sys/kernel/random/boot_id")).StandardOutput.Trim() is var id && (id == bootId || id.Length == 0))
-        {
-            if (clock.Elapsed > TimeSpan.FromMinutes(3)) throw new BuildException("session: the machine did not come back within 3 minutes of 'systemctl reboot'");
-            await Task.Delay(1000);
-        }
-        await WaitAsync(ssh, "cps-tools application list", "First app", TimeSpan.FromMinutes(2), "director answering after the reboot");
-        BuildContext.Log($"REBOOT reboot to the director answering: {clock.Elapsed.TotalSeconds:0.0} s (TCG)");
+        await machine.PowerCycleAsync();
+        await WaitAsync(ssh, "cps-tools application list", "First app", TimeSpan.FromMinutes(3), "director answering after power-on");
+        BuildContext.Log($"POWERON power-on to the director answering: {machine.Uptime.TotalSeconds:0.0} s ({machine.Accelerator.ToUpperInvariant()})");
         await StepAsync(ssh, "cps-tools application list", "STOPPED");
         await StepAsync(ssh, "cps-tools application start 1", "done.");
         await StepAsync(ssh, "cps-tools service start 1 2", "Service 2 is starting... done.");

@@ -6,8 +6,8 @@ namespace ConPaaS.Build.Targets;
 /// Boots the built .ova's disk as VirtualBox would (<see cref="NutshellMachine"/>), waits for the login prompt on the
 /// serial console, logs in over SSH as stack/contrail through a forwarded loopback port, checks the machine's name,
 /// address and sudo, runs the seeds' ConPaaS session (<see cref="NutshellSession"/>), the driver conformance cases
-/// against the libvirt driver (<see cref="NutshellConformance"/>), reboots it with an application running, and powers
-/// it off.
+/// against the libvirt driver (<see cref="NutshellConformance"/>), powers it off and on with an
+/// application running, and powers it off.
 /// </summary>
 internal static class NutshellTestTarget
 {
@@ -34,7 +34,7 @@ internal static class NutshellTestTarget
         BuildContext.Log($"  ssh {NutshellMachine.User}@127.0.0.1:{machine.SshPort} ran the command:\n    " + output.TrimEnd().Replace("\n", "\n    "));
 
         Func<string, Task<ConPaaS.Processes.CommandResult>> ssh = command => machine.SshAsync(command, TimeSpan.FromMinutes(3), allowFailure: true);
-        await NutshellSession.RunAsync(ssh, machine.DirectorPort, machine.AgentPort, machine.WorkDirectory);
+        await NutshellSession.RunAsync(machine, ssh);
 
         await machine.PowerOffAsync();
         BuildContext.Log($"  powered off after {machine.Uptime.TotalSeconds:0.0}s");
