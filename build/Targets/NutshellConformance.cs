@@ -11,7 +11,7 @@ namespace ConPaaS.Build.Targets;
 /// </summary>
 internal sealed class NutshellConformance(Func<string, Task<CommandResult>> ssh) : DriverConformance
 {
-    private const string Sudo = $"echo {NutshellMachine.Password} | sudo -S -p ''";
+    private const string Sudo = NutshellMachine.Sudo;
 
     protected override Task<CommandResult> CpsToolsAsync(params string[] arguments) =>
         ssh("cps-tools " + string.Join(' ', arguments.Select(a => $"'{a.Replace("'", "'\\''")}'")));

@@ -16,6 +16,9 @@ internal sealed class NutshellMachine : IAsyncDisposable
 {
     public const string User = "stack", Password = "contrail";
 
+    /// <summary>The prefix that runs a remote command as root: stack's sudo, given its password on stdin.</summary>
+    public const string Sudo = $"echo {Password} | sudo -S -p ''";
+
     public static readonly HostTool QemuSystem = new("qemu-system-x86_64", "qemu-system-x86");
 
     /// <summary>sshpass types the password for ssh.</summary>
@@ -126,7 +129,7 @@ internal sealed class NutshellMachine : IAsyncDisposable
     public async Task PowerOffAsync()
     {
         using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(150));
-        await SshAsync($"echo {Password} | sudo -S -p '' systemctl poweroff", TimeSpan.FromSeconds(60), allowFailure: true, patience.Token);
+        await SshAsync($"{Sudo} systemctl poweroff", TimeSpan.FromSeconds(60), allowFailure: true, patience.Token);
         if (await Task.WhenAny(Qemu, Task.Delay(TimeSpan.FromSeconds(90), CancellationToken.None)) != Qemu)
             throw new BuildException("the machine did not power off within 90 s");
     }

@@ -30,7 +30,7 @@ internal static class NutshellSession
         }
         catch (Exception e) when (e is BuildException or ConPaaS.Testing.ConformanceException)
         {
-            var journal = await ssh("echo contrail | sudo -S -p '' journalctl --no-pager -o cat -u cpsdirector -u conpaas-firstboot | tail -n 40");
+            var journal = await ssh($"{NutshellMachine.Sudo} journalctl --no-pager -o cat -u cpsdirector -u conpaas-firstboot | tail -n 40");
             var what = e is BuildException ? e.Message : $"driver conformance (libvirt, in the Nutshell): {e.Message}";
             throw new BuildException($"{what}\nthe director's and the first boot's journal ends with:\n{journal.StandardOutput.TrimEnd()}");
         }
@@ -53,7 +53,7 @@ internal static class NutshellSession
         await ReachAgentFromHostAsync(agentPort, ca);
 
         // Containers outlive the director: restarted, it finds them again and the application carries on.
-        await StepAsync(ssh, "echo contrail | sudo -S -p '' systemctl restart cpsdirector && echo restarted", "restarted");
+        await StepAsync(ssh, $"{NutshellMachine.Sudo} systemctl restart cpsdirector && echo restarted", "restarted");
         await WaitAsync(ssh, "cps-tools application list", "RUNNING", TimeSpan.FromSeconds(90), "application RUNNING after the director's restart");
         await StepAsync(ssh, "cps-tools helloworld get_helloworld 1 1", $"at {FirstAgentAddress}");
 

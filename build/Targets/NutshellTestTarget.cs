@@ -25,7 +25,7 @@ internal static class NutshellTestTarget
         for (var asked = System.Diagnostics.Stopwatch.StartNew(); asked.Elapsed < TimeSpan.FromSeconds(20); await Task.Delay(1000, context.CancellationToken))
         {
             output = (await machine.SshAsync("hostname; ip -4 -o addr show dev br0; cat /etc/conpaas-release; " +
-                $"echo {NutshellMachine.Password} | sudo -S -p '' id -u", TimeSpan.FromMinutes(2), allowFailure: false)).StandardOutput;
+                $"{NutshellMachine.Sudo} id -u", TimeSpan.FromMinutes(2), allowFailure: false)).StandardOutput;
             if (output.Contains("inet 192.168.56.2/24")) break;
         }
         foreach (var expected in new[] { "nutshell", "inet 192.168.56.2/24", "NAME=\"ConPaaS Nutshell\"" })

@@ -188,7 +188,7 @@ public sealed class LibvirtDriver : UserDataDriver, ICloudDriver
     {
         var directory = NodeDirectory(vmid);
         var root = Path.Combine(directory, "root");
-        if (IsMountPoint(root)) await new Command("umount", root).RunAsync(CancellationToken.None);
+        if (Common.MountTable.IsMountPoint(root)) await new Command("umount", root).RunAsync(CancellationToken.None);
         if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
         _addresses.TryRemove(vmid, out _);
     }
@@ -238,9 +238,6 @@ public sealed class LibvirtDriver : UserDataDriver, ICloudDriver
         for (; number > 0; number = (number - 1) / 26) letters = (char)('a' + (number - 1) % 26) + letters;
         return "sd" + letters;
     }
-
-    private static bool IsMountPoint(string path) =>
-        File.Exists("/proc/self/mountinfo") && File.ReadLines("/proc/self/mountinfo").Any(l => l.Split(' ')[4] == path);
 
     public bool IsRunning(string vmid)
     {

@@ -26,9 +26,9 @@ public static class TlsClient
             {
                 ClientCertificates = clientCertificate is null ? null : new X509CertificateCollection { clientCertificate },
                 LocalCertificateSelectionCallback = clientCertificate is null ? null : (_, _, _, _, _) => clientCertificate,
-                // The server is judged against the deployment's CA alone: without this policy the runtime first builds
-                // its chain against the system's roots, reading and parsing every file in /etc/ssl/certs (a third of a
-                // cps-tools command's time natively, seconds under emulation).
+                // The runtime's own chain for the server is built against the deployment's CA alone, not the system's
+                // roots (our callback checks the CA again). The system store is still read once per process, for the
+                // client certificate's chain, which .NET builds with no way to say otherwise.
                 CertificateChainPolicy = ca is null ? null : new X509ChainPolicy
                 {
                     TrustMode = X509ChainTrustMode.CustomRootTrust,

@@ -30,7 +30,7 @@ public static partial class VolumeMounts
     public static async Task<bool> UnmountAsync(string mountPoint, CancellationToken cancellationToken)
     {
         Check(mountPoint);
-        if (IsMounted(mountPoint))
+        if (Common.MountTable.IsMountPoint(mountPoint))
         {
             var unmounted = await new Command("umount", mountPoint).RunAsync(cancellationToken, allowFailure: true);
             if (!unmounted.Succeeded) throw new RpcException($"cannot unmount {mountPoint}: {unmounted.StandardError.Trim()}");
@@ -43,6 +43,4 @@ public static partial class VolumeMounts
     {
         if (!MountPoint().IsMatch(mountPoint)) throw new RpcException($"'{mountPoint}' is not a volume's mount point (/volumes/NAME)");
     }
-
-    private static bool IsMounted(string path) => File.ReadLines("/proc/self/mountinfo").Any(line => line.Split(' ')[4] == path);
 }
