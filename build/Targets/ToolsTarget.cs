@@ -1,36 +1,42 @@
+using System.Xml.Linq;
 using ConPaaS.Builder;
 using ConPaaS.Processes;
 
 namespace ConPaaS.Build.Targets;
 
 /// <summary>
-/// Publishes the programs as one tree shaped like /usr/local, which the Nutshell carries as it is and the tests run
-/// from: out/platform/lib/conpaas/ holds cps-image, cpsdirector and cpsmanager over one shared .NET
-/// runtime (self-contained, so the image needs no .NET package, but one runtime for three programs instead of three
-/// single files of 75-125 MB each), and cpsagent and cps-tools, Native AOT (one native file each: the local driver
-/// starts agents by the ten, and a JIT-compiled agent spends ~0.3 s of CPU before it listens; cps-tools runs once per
-/// command, 3 times sooner than ReadyToRun under emulation); out/platform/bin/ holds relative links to them and
-/// cps-tools' cps-&lt;object&gt; aliases. cpsmanager, whose JSON-RPC serializes results by reflection, is ReadyToRun.
-/// The properties live in the projects, not on this command line, because global properties would reach the shared
-/// libraries' .NET 9 build too. The tree is cached by a hash of the sources; out/platform is a link to the
-/// cached tree, swapped in one rename, and out/bin a link to out/platform/bin.
+/// Publishes the programs as trees shaped like /usr/local: out/platform, which the Nutshell carries as it is and the
+/// tests run from, and out/platform-node, the part a node runs, which the container image carries.
+/// lib/conpaas/ holds cps-image, cpsdirector and cpsmanager over one shared .NET runtime (self-contained, so the
+/// image needs no .NET package, but one runtime for three programs instead of three single files of 75-125 MB
+/// each), and cpsagent and cps-tools, Native AOT (one native file each: the local driver starts agents by the ten,
+/// and a JIT-compiled agent spends ~0.3 s of CPU before it listens; cps-tools runs once per command, 3 times sooner
+/// than ReadyToRun under emulation); bin/ holds relative links to them and cps-tools' cps-&lt;object&gt; aliases.
+/// cpsmanager, whose JSON-RPC serializes results by reflection, is ReadyToRun.
+/// Each program is published into a cache entry of its own, keyed by the sources of its project and the projects it
+/// references, so that a change to the director publishes the director alone and leaves out/platform-node (and so
+/// the container image) as it was. The properties live in the projects, not on this command line, because global
+/// properties would reach the shared libraries' .NET 9 build too. out/platform and out/platform-node are links to
+/// cached trees, swapped in one rename, and out/bin a link to out/platform/bin.
 /// </summary>
 internal static class ToolsTarget
 {
-    private static readonly IReadOnlyList<(string Name, string Project, bool NativeAot)> Tools =
+    private sealed record Program(string Name, string Project, bool NativeAot, bool RunsOnNodes);
+
+    private static readonly IReadOnlyList<Program> Programs =
     [
-        ("cps-image", "src/ConPaaS.Imaging.Cli/ConPaaS.Imaging.Cli.csproj", false),
-        ("cps-tools", "src/ConPaaS.Tools/ConPaaS.Tools.csproj", true),
-        ("cpsdirector", "src/ConPaaS.Director/ConPaaS.Director.csproj", false),
-        ("cpsmanager", "src/ConPaaS.Manager/ConPaaS.Manager.csproj", false),
-        ("cpsagent", "src/ConPaaS.Agent/ConPaaS.Agent.csproj", true),
+        new("cps-image", "src/ConPaaS.Imaging.Cli/ConPaaS.Imaging.Cli.csproj", NativeAot: false, RunsOnNodes: false),
+        new("cps-tools", "src/ConPaaS.Tools/ConPaaS.Tools.csproj", NativeAot: true, RunsOnNodes: false),
+        new("cpsdirector", "src/ConPaaS.Director/ConPaaS.Director.csproj", NativeAot: false, RunsOnNodes: false),
+        new("cpsmanager", "src/ConPaaS.Manager/ConPaaS.Manager.csproj", NativeAot: false, RunsOnNodes: true),
+        new("cpsagent", "src/ConPaaS.Agent/ConPaaS.Agent.csproj", NativeAot: true, RunsOnNodes: true),
     ];
 
     public static IReadOnlyList<HostTool> HostTools => [.. BuildContext.Tools, SharedTools.Dotnet];
 
     /// <summary>A command running one of the programs this target publishes (made by the build, not a host tool).</summary>
     public static Command Published(BuildContext context, string name, params IEnumerable<string> arguments) =>
-        Tools.Any(t => t.Name == name)
+        Programs.Any(t => t.Name == name)
             ? new Command(Path.Combine(context.Bin, name), arguments)
             : throw new ArgumentException($"'{name}' is not a program the Tools target publishes", nameof(name));
 
@@ -43,32 +49,86 @@ internal static class ToolsTarget
 
     public static async Task RunAsync(BuildContext context)
     {
-        var sources = Directory.EnumerateFiles(Path.Combine(context.Root, "src"), "*", SearchOption.AllDirectories)
+        var published = new List<(Program Program, string Key, string Directory)>();
+        foreach (var program in Programs)
+        {
+            var key = ProgramKey(context, program);
+            var directory = await context.Cache.GetOrBuildAsync("program-" + program.Name, key, output =>
+            {
+                string[] packaging = program.NativeAot ? ["-p:StripSymbols=true"] : [];
+                return context.RunAsync(SharedTools.Dotnet.Command(["publish", Path.Combine(context.Root, program.Project),
+                    "-c", "Release", "-r", "linux-x64", "--self-contained", "true", "--nologo", .. packaging, "-p:DebugType=none", "-o", output]));
+            });
+            published.Add((program, key, directory));
+        }
+
+        var platform = await AssembleAsync(context, "platform", published, withAliases: true);
+        var nodePlatform = await AssembleAsync(context, "platform-node", [.. published.Where(p => p.Program.RunsOnNodes)], withAliases: false);
+        SwapLink(context.Platform, Path.GetRelativePath(context.Out, platform));
+        SwapLink(context.NodePlatform, Path.GetRelativePath(context.Out, nodePlatform));
+        if (Directory.Exists(context.Bin) && new DirectoryInfo(context.Bin).LinkTarget is null) Directory.Delete(context.Bin, recursive: true); // out/bin of older builds
+        SwapLink(context.Bin, "platform/bin");
+        BuildContext.Log($"  published out/platform ({string.Join(", ", Programs.Select(t => t.Name))} and {ToolsAliases.Count} cps-<object> aliases; out/bin links to out/platform/bin) and out/platform-node ({string.Join(", ", Programs.Where(p => p.RunsOnNodes).Select(p => p.Name))})");
+    }
+
+    /// <summary>
+    /// The sources a program is built from: its project's folder and those of the projects it references, followed
+    /// to the end, and the files every project reads.
+    /// </summary>
+    private static string ProgramKey(BuildContext context, Program program)
+    {
+        var projects = new HashSet<string>();
+        var pending = new Stack<string>([Path.GetFullPath(Path.Combine(context.Root, program.Project))]);
+        while (pending.TryPop(out var project))
+        {
+            if (!projects.Add(project)) continue;
+            foreach (var reference in XDocument.Load(project).Descendants("ProjectReference"))
+                pending.Push(Path.GetFullPath(Path.Combine(Path.GetDirectoryName(project)!, (string)reference.Attribute("Include")!)));
+        }
+        var sources = projects
+            .SelectMany(p => Directory.EnumerateFiles(Path.GetDirectoryName(p)!, "*", SearchOption.AllDirectories))
             .Where(f => !f.Contains("/bin/") && !f.Contains("/obj/") && (f.EndsWith(".cs") || f.EndsWith(".csproj")))
             .Concat(new[] { "Directory.Build.props", "Directory.Packages.props", "global.json" }.Select(f => Path.Combine(context.Root, f)));
-        var key = StageCache.Key(context.Root, sources, Environment.Version.ToString(), "platform-v1", string.Join(";", Tools));
+        return StageCache.Key(context.Root, sources, Environment.Version.ToString(), "program-v1", program.ToString());
+    }
 
-        var published = await context.Cache.GetOrBuildAsync("tools", key, async tree =>
+    /// <summary>
+    /// One /usr/local-shaped tree of the given programs' published files. Programs published self-contained carry the
+    /// same runtime and shared libraries: a file two of them carry must be the same file, or one of them would run
+    /// against the other's copy.
+    /// </summary>
+    private static Task<string> AssembleAsync(BuildContext context, string stage, IReadOnlyList<(Program Program, string Key, string Directory)> programs, bool withAliases)
+    {
+        var key = StageCache.Key(context.Root, [], [stage, .. programs.Select(p => p.Key), withAliases ? string.Join(",", ToolsAliases) : ""]);
+        return context.Cache.GetOrBuildAsync(stage, key, tree =>
         {
-            var programs = Path.Combine(tree, ProgramsDirectory);
-            foreach (var (name, project, nativeAot) in Tools)
+            var lib = Path.Combine(tree, ProgramsDirectory);
+            foreach (var (program, _, directory) in programs)
             {
-                // Into one directory: the runtime's files are the same for every program, so each publish leaves them as they were.
-                string[] packaging = nativeAot ? ["-p:StripSymbols=true"] : [];
-                await context.RunAsync(SharedTools.Dotnet.Command(["publish", Path.Combine(context.Root, project),
-                    "-c", "Release", "-r", "linux-x64", "--self-contained", "true", "--nologo", .. packaging, "-p:DebugType=none", "-o", programs]));
+                foreach (var file in Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories))
+                {
+                    var target = Path.Combine(lib, Path.GetRelativePath(directory, file));
+                    if (File.Exists(target))
+                    {
+                        if (!SameContent(file, target))
+                            throw new BuildException($"{program.Name} and a program before it publish different copies of {Path.GetRelativePath(directory, file)}; they cannot share {ProgramsDirectory}");
+                        continue;
+                    }
+                    Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                    File.Copy(file, target);
+                }
             }
             var bin = Path.Combine(tree, "bin");
             Directory.CreateDirectory(bin);
-            foreach (var (name, _, _) in Tools) File.CreateSymbolicLink(Path.Combine(bin, name), $"../{ProgramsDirectory}/{name}");
-            foreach (var alias in ToolsAliases) File.CreateSymbolicLink(Path.Combine(bin, "cps-" + alias), "cps-tools");
+            foreach (var (program, _, _) in programs) File.CreateSymbolicLink(Path.Combine(bin, program.Name), $"../{ProgramsDirectory}/{program.Name}");
+            if (withAliases)
+                foreach (var alias in ToolsAliases) File.CreateSymbolicLink(Path.Combine(bin, "cps-" + alias), "cps-tools");
+            return Task.CompletedTask;
         });
-
-        SwapLink(context.Platform, Path.GetRelativePath(context.Out, published));
-        if (Directory.Exists(context.Bin) && new DirectoryInfo(context.Bin).LinkTarget is null) Directory.Delete(context.Bin, recursive: true); // out/bin of older builds
-        SwapLink(context.Bin, "platform/bin");
-        BuildContext.Log($"  published out/platform ({string.Join(", ", Tools.Select(t => t.Name))} and {ToolsAliases.Count} cps-<object> aliases; out/bin links to out/platform/bin)");
     }
+
+    private static bool SameContent(string a, string b) =>
+        new FileInfo(a).Length == new FileInfo(b).Length && File.ReadAllBytes(a).AsSpan().SequenceEqual(File.ReadAllBytes(b));
 
     /// <summary>Points <paramref name="link"/> at <paramref name="target"/> in one rename, so a reader sees the old tree or the new one.</summary>
     private static void SwapLink(string link, string target)

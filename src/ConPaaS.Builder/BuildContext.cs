@@ -27,6 +27,9 @@ public sealed class BuildContext(string root, CancellationToken cancellationToke
     /// <summary>The platform's programs as a tree shaped like /usr/local (the Tools target's output).</summary>
     public string Platform => Path.Combine(Out, "platform");
 
+    /// <summary>The part of the platform a node runs (cpsmanager, cpsagent and their runtime), shaped the same way: what the container image carries.</summary>
+    public string NodePlatform => Path.Combine(Out, "platform-node");
+
     public string Images => Path.Combine(Out, "images");
 
     public StageCache Cache { get; } = new(cacheRoot ?? Path.Combine(root, "out", "cache"), Log);
