@@ -7,7 +7,7 @@ namespace ConPaaS.Build.Targets;
 /// <summary>
 /// Publishes the programs as trees shaped like /usr/local: out/platform, which the Nutshell carries as it is and the
 /// tests run from, and out/platform-node, the part a node runs, which the container image carries.
-/// lib/conpaas/ holds cps-image, cpsdirector and cpsmanager over one shared .NET runtime (self-contained, so the
+/// lib/conpaas/ holds cps-image, cpsdirector, cpsfrontend and cpsmanager over one shared .NET runtime (self-contained, so the
 /// image needs no .NET package, but one runtime for three programs instead of three single files of 75-125 MB
 /// each), and cpsagent and cps-tools, Native AOT (one native file each: the local driver starts agents by the ten,
 /// and a JIT-compiled agent spends ~0.3 s of CPU before it listens; cps-tools runs once per command, 3 times sooner
@@ -28,6 +28,7 @@ internal static class ToolsTarget
         new("cps-image", "src/ConPaaS.Imaging.Cli/ConPaaS.Imaging.Cli.csproj", NativeAot: false, RunsOnNodes: false),
         new("cps-tools", "src/ConPaaS.Tools/ConPaaS.Tools.csproj", NativeAot: true, RunsOnNodes: false),
         new("cpsdirector", "src/ConPaaS.Director/ConPaaS.Director.csproj", NativeAot: false, RunsOnNodes: false),
+        new("cpsfrontend", "src/ConPaaS.Frontend/ConPaaS.Frontend.csproj", NativeAot: false, RunsOnNodes: false),
         new("cpsmanager", "src/ConPaaS.Manager/ConPaaS.Manager.csproj", NativeAot: false, RunsOnNodes: true),
         new("cpsagent", "src/ConPaaS.Agent/ConPaaS.Agent.csproj", NativeAot: true, RunsOnNodes: true),
     ];

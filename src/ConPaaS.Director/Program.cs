@@ -21,13 +21,23 @@ check.SetAction((result, token) => Admin.Run(() => Check.RunAsync(Load(result), 
 var directory = new Argument<DirectoryInfo>("directory") { Description = "where all state goes (configuration, database, certificates, nodes)" };
 var port = new Option<int>("--port") { Description = "HTTPS port", DefaultValueFactory = _ => 5555 };
 var subnet = new Option<string>("--subnet") { Description = "loopback network for the local driver's nodes", DefaultValueFactory = _ => "127.77.0.0/16" };
+var frontendPort = new Option<int?>("--frontend-port") { Description = "also serve the web frontend (cpsfrontend) on https://127.0.0.1:PORT" };
 var sandbox = new Command("sandbox", "run a self-contained director with all state in one directory, user 'test' (password 'password') made on first start")
-    { directory, port, subnet };
+    { directory, port, subnet, frontendPort };
 sandbox.SetAction((result, token) => Admin.Run(() =>
-    Sandbox.RunAsync(result.GetValue(directory)!.FullName, result.GetValue(port), result.GetValue(subnet)!, token)));
+    Sandbox.RunAsync(result.GetValue(directory)!.FullName, result.GetValue(port), result.GetValue(subnet)!, result.GetValue(frontendPort), token)));
+
+var listen = new Option<Uri>("--listen") { Description = "where cpsfrontend serves", DefaultValueFactory = _ => new Uri("https://0.0.0.0:443") };
+var output = new Option<string>("--output") { Description = "the frontend's configuration to write", DefaultValueFactory = _ => "/etc/cpsdirector/main.ini" };
+var frontend = new Command("frontend", "issue cpsfrontend's certificate from this deployment's CA and write its configuration (main.ini)") { listen, output };
+frontend.SetAction((result, _) => Admin.Run(() =>
+{
+    Console.WriteLine(FrontendSetup.Write(Load(result), result.GetValue(listen)!, result.GetValue(output)!));
+    return Task.FromResult(0);
+}));
 
 var root = new RootCommand("cpsdirector: the ConPaaS director (users, credits, certificate authority, applications, clouds)")
-    { config, serve, addUser, check, sandbox };
+    { config, serve, addUser, check, sandbox, frontend };
 root.SetAction((result, token) => Admin.Run(() => Admin.ServeAsync(Load(result), token)));
 return await root.Parse(args).InvokeAsync();
 

@@ -12,7 +12,7 @@ public static class Sandbox
     public const string User = "test";
     public const string Password = "password";
 
-    public static async Task<int> RunAsync(string directory, int port, string subnet, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string directory, int port, string subnet, int? frontendPort, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(directory);
         var configPath = Path.Combine(directory, "director.cfg");
@@ -52,6 +52,18 @@ public static class Sandbox
               cps-tools --conf_file {toolsConfig} user get_certificate
               mkdir -p ~/.conpaas && cp {toolsConfig} ~/.conpaas/cps-tools.conf && cps-tools user get_certificate
             """);
+        using var frontend = frontendPort is { } p ? StartFrontend(settings, directory, p) : null;
         return await Admin.ServeAsync(settings, cancellationToken);
+    }
+
+    /// <summary>cpsfrontend, published beside cpsdirector, on the sandbox's CA; it lives as long as the director.</summary>
+    private static ConPaaS.Processes.BackgroundProcess StartFrontend(DirectorSettings settings, string directory, int port)
+    {
+        var program = Path.Combine(AppContext.BaseDirectory, "cpsfrontend");
+        if (!File.Exists(program)) throw new InvalidOperationException($"no {program}: publish the platform with ./build.sh --target Tools");
+        var config = FrontendSetup.Write(settings, new Uri($"https://127.0.0.1:{port}"), Path.Combine(directory, "main.ini"));
+        var log = Path.Combine(directory, "frontend.log");
+        Console.WriteLine($"Web frontend: https://127.0.0.1:{port}/ (log in as '{User}', password '{Password}'; its log is {log})");
+        return ConPaaS.Processes.BackgroundProcess.Start(new ConPaaS.Processes.Command(program, "--config", config).Contained(), log);
     }
 }

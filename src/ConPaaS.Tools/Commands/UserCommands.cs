@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.IO.Compression;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using ConPaaS.Platform.Security;
@@ -46,12 +45,20 @@ public static class UserCommands
             var name = config.Username ?? throw new CliException("no username in the [cps-tools] configuration");
             var secret = config.Password ?? Prompt.Secret($"Password for '{name}': ");
             var zip = await s.Director.PostForBytesAsync("/getcerts", new Dictionary<string, string> { ["username"] = name, ["password"] = secret }, token);
-            var files = Unpack(zip);
-            VerifyDirector(s.Director, files["ca_cert.pem"]);
+            CertificateBundle bundle;
+            try
+            {
+                bundle = CertificateBundle.Read(zip);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new CliException($"the director sent a bad certs.zip: {e.Message}");
+            }
+            VerifyDirector(s.Director, bundle.CaPem);
             Directory.CreateDirectory(config.CertificateDirectory);
-            File.WriteAllText(config.CaPath, files["ca_cert.pem"]);
-            File.WriteAllText(config.CertificatePath, files["cert.pem"]);
-            CertificateAuthority.WritePrivate(config.KeyPath, files["key.pem"]);
+            File.WriteAllText(config.CaPath, bundle.CaPem);
+            File.WriteAllText(config.CertificatePath, bundle.CertificatePem);
+            CertificateAuthority.WritePrivate(config.KeyPath, bundle.KeyPem);
             s.Output.Message($"Certificate for user '{name}' saved in {config.CertificateDirectory}.",
                 new JsonObject { ["username"] = name, ["directory"] = config.CertificateDirectory });
         }));
@@ -67,31 +74,6 @@ public static class UserCommands
 
         user.Subcommands.Add(SimpleCommands.Showing("get_credit", "show this user's remaining credit (one credit is one node-hour)", "/user_credit"));
         return user;
-    }
-
-    /// <summary>Reads certs.zip defensively: exactly the three small PEM files, nothing else.</summary>
-    private static Dictionary<string, string> Unpack(byte[] zip)
-    {
-        var wanted = new HashSet<string> { "cert.pem", "key.pem", "ca_cert.pem" };
-        var files = new Dictionary<string, string>();
-        try
-        {
-            using var archive = new ZipArchive(new MemoryStream(zip), ZipArchiveMode.Read);
-            foreach (var entry in archive.Entries)
-            {
-                if (!wanted.Contains(entry.FullName)) throw new CliException($"certs.zip holds an unexpected entry '{entry.FullName}'");
-                if (entry.Length > 64 * 1024) throw new CliException($"certs.zip: {entry.FullName} is implausibly large ({entry.Length} bytes)");
-                using var reader = new StreamReader(entry.Open());
-                files[entry.FullName] = reader.ReadToEnd();
-            }
-        }
-        catch (InvalidDataException e)
-        {
-            throw new CliException($"the director sent a damaged certs.zip: {e.Message}");
-        }
-        foreach (var name in wanted)
-            if (!files.ContainsKey(name)) throw new CliException($"certs.zip lacks {name}");
-        return files;
     }
 
     /// <summary>
