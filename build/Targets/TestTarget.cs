@@ -15,6 +15,8 @@ internal static class TestTarget
         new("zip", "zip"), new("bzip2", "bzip2"), new("mknod", "coreutils"), NutshellMachine.Ssh,
         // libvirt's own client: the oracle for our libvirt binding, and it brings the libvirt.so.0 the binding loads.
         new("virsh", "libvirt-clients"),
+        // The browser the frontend's tests drive through Playwright (Playwright's own download does not work here).
+        new("chromium", "chromium"),
     ];
 
     public static IReadOnlyList<HostTool> HostTools => [.. BuildContext.Tools, SharedTools.Dotnet, .. TestTools, .. SandboxTarget.PlatformTools];

@@ -88,15 +88,16 @@ internal static class ToolsTarget
         }
         var sources = projects
             .SelectMany(p => Directory.EnumerateFiles(Path.GetDirectoryName(p)!, "*", SearchOption.AllDirectories))
-            .Where(f => !f.Contains("/bin/") && !f.Contains("/obj/") && (f.EndsWith(".cs") || f.EndsWith(".csproj")))
+            .Where(f => !f.Contains("/bin/") && !f.Contains("/obj/")) // every file: pages, scripts and style sheets are built in too
             .Concat(new[] { "Directory.Build.props", "Directory.Packages.props", "global.json" }.Select(f => Path.Combine(context.Root, f)));
         return StageCache.Key(context.Root, sources, Environment.Version.ToString(), "program-v1", program.ToString());
     }
 
     /// <summary>
     /// One /usr/local-shaped tree of the given programs' published files. Programs published self-contained carry the
-    /// same runtime and shared libraries: a file two of them carry must be the same file, or one of them would run
-    /// against the other's copy.
+    /// same runtime and shared libraries; the first copy of a file is kept. That is safe because a program's key covers
+    /// the sources of every library it carries: two programs carrying a library were built from its same sources (the
+    /// bytes may still differ: a library compiled by two build invocations need not be byte-identical).
     /// </summary>
     private static Task<string> AssembleAsync(BuildContext context, string stage, IReadOnlyList<(Program Program, string Key, string Directory)> programs, bool withAliases)
     {
@@ -104,17 +105,12 @@ internal static class ToolsTarget
         return context.Cache.GetOrBuildAsync(stage, key, tree =>
         {
             var lib = Path.Combine(tree, ProgramsDirectory);
-            foreach (var (program, _, directory) in programs)
+            foreach (var (_, _, directory) in programs)
             {
                 foreach (var file in Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories))
                 {
                     var target = Path.Combine(lib, Path.GetRelativePath(directory, file));
-                    if (File.Exists(target))
-                    {
-                        if (!SameContent(file, target))
-                            throw new BuildException($"{program.Name} and a program before it publish different copies of {Path.GetRelativePath(directory, file)}; they cannot share {ProgramsDirectory}");
-                        continue;
-                    }
+                    if (File.Exists(target)) continue;
                     Directory.CreateDirectory(Path.GetDirectoryName(target)!);
                     File.Copy(file, target);
                 }
@@ -127,9 +123,6 @@ internal static class ToolsTarget
             return Task.CompletedTask;
         });
     }
-
-    private static bool SameContent(string a, string b) =>
-        new FileInfo(a).Length == new FileInfo(b).Length && File.ReadAllBytes(a).AsSpan().SequenceEqual(File.ReadAllBytes(b));
 
     /// <summary>Points <paramref name="link"/> at <paramref name="target"/> in one rename, so a reader sees the old tree or the new one.</summary>
     private static void SwapLink(string link, string target)

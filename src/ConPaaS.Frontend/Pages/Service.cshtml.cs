@@ -38,7 +38,7 @@ public sealed class ServiceModel : ConPaaSPageModel
             var token = HttpContext.RequestAborted;
             var service = await Client.ServiceAsync(Aid, Sid, token);
             Name = UserClient.Text(service["name"]);
-            State = UserClient.Text(service["status"]);
+            State = UserClient.Text(service["state"]);
             Type = ServiceTypes.Find(UserClient.Text(service["type"]));
             var application = await Client.ApplicationAsync(Aid, token);
             if (UserClient.Text(application["status"]) != LifecycleState.Running) return null; // nothing more to ask: no manager

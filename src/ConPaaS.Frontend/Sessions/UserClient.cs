@@ -60,10 +60,11 @@ public sealed class UserClient(UserSession session, Uri director)
     /// <summary>One of the user's applications; another user's is "not found", as the director answers it.</summary>
     public async Task<JsonObject> ApplicationAsync(long aid, CancellationToken cancellationToken) =>
         (await ApplicationsAsync(cancellationToken)).FirstOrDefault(a => Long(a["aid"]) == aid)
-        ?? throw new FrontendException($"you have no application {aid}");
+        ?? throw new FrontendException($"application {aid} does not exist");
 
+    /// <summary>The application's services as the director lists them: sid, type, name, state.</summary>
     public async Task<IReadOnlyList<JsonObject>> ServicesAsync(long aid, CancellationToken cancellationToken) =>
-        [.. ((await GetAsync($"/list/{aid}", cancellationToken)) as JsonArray ?? []).OfType<JsonObject>()];
+        [.. ((await GetAsync($"/list/{aid}", cancellationToken)) as JsonArray ?? []).Select(row => row?["service"]).OfType<JsonObject>()];
 
     public async Task<JsonObject> ServiceAsync(long aid, long sid, CancellationToken cancellationToken) =>
         (await ServicesAsync(aid, cancellationToken)).FirstOrDefault(s => Long(s["sid"]) == sid)

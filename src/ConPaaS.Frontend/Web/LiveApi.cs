@@ -32,7 +32,7 @@ public static class LiveApi
             if (aid is { } id)
             {
                 foreach (var row in await client.ServicesAsync(id, token))
-                    live[$"svc-{UserClient.Long(row["sid"])}"] = UserClient.Text(row["status"]);
+                    live[$"svc-{UserClient.Long(row["sid"])}"] = UserClient.Text(row["state"]);
                 var application = applications.FirstOrDefault(a => UserClient.Long(a["aid"]) == id);
                 if (sid is { } service && application is not null && UserClient.Text(application["status"]) == LifecycleState.Running)
                 {

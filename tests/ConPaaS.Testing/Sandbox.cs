@@ -3,13 +3,13 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using ConPaaS.Platform.Security;
 using ConPaaS.Processes;
-using ConPaaS.Testing;
 
-namespace ConPaaS.Director.Tests;
+namespace ConPaaS.Testing;
 
 /// <summary>
 /// A real director: the published cpsdirector binary running 'sandbox' in a temporary directory on a free TLS
-/// port, nodes on a loopback /24 of its own, and a HOME of its own for the real cps-tools.
+/// port, nodes on a loopback /24 of its own, and a HOME of its own for the real cps-tools; with a frontend port, the
+/// real cpsfrontend beside it (the director starts it).
 /// </summary>
 public sealed class Sandbox : IAsyncDisposable
 {
@@ -24,6 +24,9 @@ public sealed class Sandbox : IAsyncDisposable
     public string ToolsConfig => Path.Combine(Directory, "cps-tools.conf");
     public string DatabasePath => Path.Combine(Directory, "director.db");
     public string Log => _directory.File("director.log");
+
+    public const string User = "test";
+    public const string Password = "password";
     public Uri Url => new($"https://127.0.0.1:{Port}");
 
     public static string Bin
@@ -37,20 +40,29 @@ public sealed class Sandbox : IAsyncDisposable
         }
     }
 
-    private Sandbox(IReadOnlyDictionary<string, string> environment) => _environment = environment;
+    /// <summary>Where cpsfrontend serves, when this sandbox has one.</summary>
+    public int? FrontendPort { get; }
+    public Uri FrontendUrl => new($"https://127.0.0.1:{FrontendPort ?? throw new InvalidOperationException("this sandbox has no frontend")}");
+    public string FrontendLog => Path.Combine(Directory, "frontend.log");
 
-    public static async Task<Sandbox> StartAsync(IReadOnlyDictionary<string, string>? environment = null)
+    private Sandbox(IReadOnlyDictionary<string, string> environment, bool withFrontend)
     {
-        var sandbox = new Sandbox(environment ?? new Dictionary<string, string>());
+        _environment = environment;
+        if (withFrontend) FrontendPort = ConPaaS.Common.LoopbackPort.FindFree();
+    }
+
+    public static async Task<Sandbox> StartAsync(IReadOnlyDictionary<string, string>? environment = null, bool withFrontend = false)
+    {
+        var sandbox = new Sandbox(environment ?? new Dictionary<string, string>(), withFrontend);
         System.IO.Directory.CreateDirectory(sandbox.Home);
         await sandbox.RestartAsync();
         return sandbox;
     }
 
     /// <summary>A sandbox whose user holds certificates and owns application 1 (<paramref name="name"/>), started.</summary>
-    public static async Task<Sandbox> WithStartedApplicationAsync(string name = "services")
+    public static async Task<Sandbox> WithStartedApplicationAsync(string name = "services", bool withFrontend = false)
     {
-        var sandbox = await StartAsync();
+        var sandbox = await StartAsync(withFrontend: withFrontend);
         await sandbox.CpsToolsOkAsync("user", "get_certificate");
         await sandbox.CpsToolsOkAsync("application", "create", name);
         await sandbox.CpsToolsOkAsync("application", "start", "1");
@@ -61,6 +73,7 @@ public sealed class Sandbox : IAsyncDisposable
     public async Task RestartAsync()
     {
         var command = new Command(Path.Combine(Bin, "cpsdirector"), "sandbox", Directory, "--port", Port.ToString(), "--subnet", Subnet).Contained();
+        if (FrontendPort is { } frontend) command = command.WithArguments("--frontend-port", frontend.ToString());
         foreach (var (name, value) in _environment) command = command.WithEnvironment(name, value);
         _director = BackgroundProcess.Start(command, Log);
         using var client = TlsClient.Create(null, null, checkHostName: false, timeout: TimeSpan.FromSeconds(2));
@@ -70,7 +83,7 @@ public sealed class Sandbox : IAsyncDisposable
             try
             {
                 using var response = await client.GetAsync(new Uri(Url, "/version"));
-                if (response.IsSuccessStatusCode) return;
+                if (response.IsSuccessStatusCode && (FrontendPort is null || await AnswersAsync(client, new Uri(FrontendUrl, "/login")))) return;
             }
             catch (HttpRequestException)
             {
@@ -78,6 +91,19 @@ public sealed class Sandbox : IAsyncDisposable
             await Task.Delay(50);
         }
         throw new TimeoutException($"the director did not answer on {Url}: {File.ReadAllText(Log)}");
+    }
+
+    private static async Task<bool> AnswersAsync(HttpClient client, Uri url)
+    {
+        try
+        {
+            using var response = await client.GetAsync(url);
+            return response.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
     }
 
     /// <summary>SIGKILLs the director (its nodes die with it).</summary>
@@ -104,7 +130,7 @@ public sealed class Sandbox : IAsyncDisposable
     public async Task<string> CpsToolsOkAsync(params string[] arguments)
     {
         var result = await CpsToolsAsync(arguments);
-        Assert.True(result.Succeeded, $"cps-tools {string.Join(' ', arguments)} failed ({result.ExitCode}): {result.StandardError}");
+        if (!result.Succeeded) throw new InvalidOperationException($"cps-tools {string.Join(' ', arguments)} failed ({result.ExitCode}): {result.StandardError}");
         return result.StandardOutput;
     }
 
