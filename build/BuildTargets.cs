@@ -17,7 +17,7 @@ internal static class BuildTargets
         new("ContainerImage", "build the ConPaaS services LXC root filesystem (no kernel, the platform in /usr/local) from images/container/", ["Tools"],
             ImageTargets.Recipe("images/container/recipe.yaml")) { Tools = ImageTargets.Tools },
         new("Tools", "publish the platform to out/platform (a /usr/local tree: programs over one shared .NET runtime, links in bin/; out/bin links there)", [], ToolsTarget.RunAsync) { Tools = ToolsTarget.HostTools },
-        new("Sandbox", "run the director in the foreground at https://127.0.0.1:5555, local driver, all state in out/sandbox/", ["Tools"], SandboxTarget.RunAsync) { Tools = SandboxTarget.HostTools },
+        new("Sandbox", "run the director (https://127.0.0.1:5555) and the web frontend (https://127.0.0.1:8443) in the foreground, local driver, all state in out/sandbox/", ["Tools"], SandboxTarget.RunAsync) { Tools = SandboxTarget.HostTools },
         new("Test", "run every test project (unit, oracle and end-to-end tests)", ["Tools"], TestTarget.RunAsync) { Tools = TestTarget.HostTools },
         new("NutshellTest", "boot the Nutshell .ova's disk under QEMU; as stack over SSH: the seeds' session, the driver conformance cases, a power cycle", ["Nutshell"], NutshellTestTarget.RunAsync) { Tools = NutshellTestTarget.HostTools },
         new("Run", "boot the built Nutshell under QEMU with loopback forwards for SSH, the director and the frontend; Ctrl-C powers it off", ["Nutshell"], RunTarget.RunAsync) { Tools = RunTarget.HostTools },

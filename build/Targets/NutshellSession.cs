@@ -24,20 +24,21 @@ internal static class NutshellSession
     {
         try
         {
-            await SessionAsync(ssh, machine.DirectorPort, machine.AgentPort, machine.WorkDirectory);
+            await SessionAsync(ssh, machine, machine.WorkDirectory);
             await new NutshellConformance(ssh).RunAsync("conformance");
             await PowerCycleAsync(machine, ssh);
         }
         catch (Exception e) when (e is BuildException or ConPaaS.Testing.ConformanceException)
         {
-            var journal = await ssh($"{NutshellMachine.Sudo} journalctl --no-pager -o cat -u cpsdirector -u conpaas-firstboot | tail -n 40");
+            var journal = await ssh($"{NutshellMachine.Sudo} journalctl --no-pager -o cat -u cpsdirector -u conpaas-firstboot -u cpsfrontend | tail -n 40");
             var what = e is BuildException ? e.Message : $"driver conformance (libvirt, in the Nutshell): {e.Message}";
-            throw new BuildException($"{what}\nthe director's and the first boot's journal ends with:\n{journal.StandardOutput.TrimEnd()}");
+            throw new BuildException($"{what}\nthe journal of the director, the first boot and the frontend ends with:\n{journal.StandardOutput.TrimEnd()}");
         }
     }
 
-    private static async Task SessionAsync(Func<string, Task<CommandResult>> ssh, int directorPort, int agentPort, string work)
+    private static async Task SessionAsync(Func<string, Task<CommandResult>> ssh, NutshellMachine machine, string work)
     {
+        var (directorPort, agentPort) = (machine.DirectorPort, machine.AgentPort);
         var clock = Stopwatch.StartNew();
         // The first boot's set-up ends with stack's certificate (no D-Bus here for an unprivileged systemctl to ask).
         await WaitAsync(ssh, "test -s ~/.conpaas/cert.pem && echo ready", "ready", FirstBootTimeout, "certificate for stack from the first boot's set-up (conpaas-firstboot.service)");
@@ -51,6 +52,7 @@ internal static class NutshellSession
         await StepAsync(ssh, "cps-tools service start 1 1", "Service 1 is starting... done.");
         await StepAsync(ssh, "cps-tools helloworld get_helloworld 1 1", $"Hello World from agent libvirt-00000002 at {FirstAgentAddress}");
         await ReachAgentFromHostAsync(agentPort, ca);
+        await LogInToFrontendFromHostAsync(machine.FrontendPort, ca, work);
 
         // Containers outlive the director: restarted, it finds them again and the application carries on.
         await StepAsync(ssh, $"{NutshellMachine.Sudo} systemctl restart cpsdirector && echo restarted", "restarted");
@@ -109,6 +111,33 @@ internal static class NutshellSession
         var version = await Curl.Command("-sS", "--fail", "--cacert", ca, $"https://127.0.0.1:{directorPort}/version").RunAsync(CancellationToken.None, allowFailure: true);
         if (!version.Succeeded) throw new BuildException($"session: the director is not reachable from the host at 127.0.0.1:{directorPort} with its CA: {version.StandardError.Trim()}");
         BuildContext.Log($"  {clock.Elapsed.TotalSeconds,5:0.0} s  host: curl --cacert <first boot's CA> https://127.0.0.1:{directorPort}/version -> {version.StandardOutput.Trim()}");
+    }
+
+    /// <summary>
+    /// The web frontend at https://192.168.56.2/ through the forward, as a browser would use it, with curl (the
+    /// first boot's CA checks its certificate): the login page's anti-forgery token and cookie, the login form as
+    /// user test, then the dashboard, which must list the application cps-tools created.
+    /// </summary>
+    private static async Task LogInToFrontendFromHostAsync(int frontendPort, string ca, string work)
+    {
+        var clock = Stopwatch.StartNew();
+        var jar = Path.Combine(work, "frontend-cookies.txt");
+        File.Delete(jar);
+        var url = $"https://127.0.0.1:{frontendPort}";
+        async Task<string> CurlAsync(params string[] arguments)
+        {
+            var result = await Curl.Command(["-sS", "--fail", "--cacert", ca, "-c", jar, "-b", jar, .. arguments]).RunAsync(CancellationToken.None, allowFailure: true);
+            if (!result.Succeeded) throw new BuildException($"session: the frontend at 192.168.56.2:443 (127.0.0.1:{frontendPort}) failed: {result.StandardError.Trim()}");
+            return result.StandardOutput;
+        }
+        var login = await CurlAsync($"{url}/login");
+        var token = System.Text.RegularExpressions.Regex.Match(login, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        if (token.Length == 0) throw new BuildException("session: the frontend's login page carries no anti-forgery token");
+        await CurlAsync("--data-urlencode", $"__RequestVerificationToken={token}", "--data", "username=test", "--data", "password=password", $"{url}/login");
+        var dashboard = await CurlAsync($"{url}/");
+        if (!dashboard.Contains(">First app</a>") || !dashboard.Contains("data-live=\"credit\""))
+            throw new BuildException($"session: logged in to the frontend as test, the dashboard does not list 'First app':\n{dashboard}");
+        BuildContext.Log($"  {clock.Elapsed.TotalSeconds,5:0.0} s  host: https://127.0.0.1:{frontendPort}/ (192.168.56.2:443): logged in as test, the dashboard lists 'First app'");
     }
 
     /// <summary>The agent at its own pool address, reached from the host through a forward to 192.168.56.11: openssl

@@ -4,12 +4,16 @@ using ConPaaS.Builder.Stages;
 namespace ConPaaS.Build.Targets;
 
 /// <summary>
-/// The offline developer sandbox: the published director in the foreground at https://127.0.0.1:5555 with every
-/// piece of state in out/sandbox/ (configuration, SQLite, CA, node directories). Ctrl-C stops it and its nodes.
+/// The offline developer sandbox: the published director in the foreground at https://127.0.0.1:5555 and the web
+/// frontend at https://127.0.0.1:8443 (another port when that one is taken; the director prints it), with every piece
+/// of state in out/sandbox/ (configuration, SQLite, CA, node directories). Ctrl-C stops it, the frontend and the nodes.
 /// </summary>
 internal static class SandboxTarget
 {
     public const int Port = 5555;
+
+    /// <summary>The web frontend's port, unless something else holds it.</summary>
+    public const int FrontendPort = 8443;
 
     /// <summary>
     /// What the director, managers and agents run at run time (volumes, contained scripts, git-push deployment). The
@@ -26,6 +30,8 @@ internal static class SandboxTarget
     {
         var state = Path.Combine(context.Out, "sandbox");
         BuildContext.Log($"  cps-tools is {Path.Combine(context.Bin, "cps-tools")} (add {context.Bin} to PATH for the cps-<object> aliases)");
-        await context.RunAsync(ToolsTarget.Published(context, "cpsdirector", "sandbox", state, "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var frontend = ConPaaS.Common.LoopbackPort.Preferring(FrontendPort);
+        await context.RunAsync(ToolsTarget.Published(context, "cpsdirector", "sandbox", state, "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--frontend-port", frontend.ToString(System.Globalization.CultureInfo.InvariantCulture)));
     }
 }

@@ -29,10 +29,11 @@ sandbox.SetAction((result, token) => Admin.Run(() =>
 
 var listen = new Option<Uri>("--listen") { Description = "where cpsfrontend serves", DefaultValueFactory = _ => new Uri("https://0.0.0.0:443") };
 var output = new Option<string>("--output") { Description = "the frontend's configuration to write", DefaultValueFactory = _ => "/etc/cpsdirector/main.ini" };
-var frontend = new Command("frontend", "issue cpsfrontend's certificate from this deployment's CA and write its configuration (main.ini)") { listen, output };
+var readFrom = new Option<string?>("--read-certificates-from") { Description = "where main.ini tells the frontend to find ca_cert.pem, frontend_cert.pem and frontend_key.pem (default CERT_DIR)" };
+var frontend = new Command("frontend", "issue cpsfrontend's certificate from this deployment's CA and write its configuration (main.ini)") { listen, output, readFrom };
 frontend.SetAction((result, _) => Admin.Run(() =>
 {
-    Console.WriteLine(FrontendSetup.Write(Load(result), result.GetValue(listen)!, result.GetValue(output)!));
+    Console.WriteLine(FrontendSetup.Write(Load(result), result.GetValue(listen)!, result.GetValue(output)!, result.GetValue(readFrom)));
     return Task.FromResult(0);
 }));
 

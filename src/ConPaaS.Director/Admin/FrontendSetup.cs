@@ -13,7 +13,9 @@ public static class FrontendSetup
     public const string KeyFile = "frontend_key.pem";
     public const int DefaultMaxUploadMegabytes = 100;
 
-    public static string Write(DirectorSettings settings, Uri listen, string configPath)
+    /// <param name="readFrom">Where main.ini tells the frontend to read the CA, its certificate and its key: CERT_DIR
+    /// by default; the Nutshell hands them to an unprivileged frontend as systemd credentials instead.</param>
+    public static string Write(DirectorSettings settings, Uri listen, string configPath, string? readFrom = null)
     {
         if (listen.Scheme != Uri.UriSchemeHttps) throw new InvalidDataException($"the frontend listens on https, not '{listen}'");
         var authority = CertificateAuthority.LoadOrCreate(settings.CertDir, settings.DeploymentName);
@@ -23,17 +25,18 @@ public static class FrontendSetup
         var keyPath = Path.Combine(settings.CertDir, KeyFile);
         CertificateAuthority.WritePrivate(keyPath, key);
         File.WriteAllText(certificatePath, certificate);
+        readFrom ??= settings.CertDir;
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(configPath))!);
         File.WriteAllText(configPath, $"""
             # cpsfrontend's configuration, written by 'cpsdirector frontend'.
             [conpaas]
             DIRECTOR_URL = {settings.DirectorUrl}
-            CA_CERT = {Path.Combine(settings.CertDir, CertificateAuthority.CertificateFile)}
+            CA_CERT = {Path.Combine(readFrom, CertificateAuthority.CertificateFile)}
 
             [frontend]
             LISTEN = {listen}
-            CERT = {certificatePath}
-            KEY = {keyPath}
+            CERT = {Path.Combine(readFrom, CertificateFile)}
+            KEY = {Path.Combine(readFrom, KeyFile)}
             MAX_UPLOAD_MB = {DefaultMaxUploadMegabytes}
 
             """);
