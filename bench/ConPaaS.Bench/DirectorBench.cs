@@ -109,7 +109,7 @@ internal static class DirectorBench
         return new Result(all.Length / Measure.TotalSeconds, all[(int)Math.Ceiling(all.Length * 0.99) - 1], errors);
     }
 
-    private static async Task<X509Certificate2> UserCertificateAsync(Uri director, X509Certificate2 ca)
+    internal static async Task<X509Certificate2> UserCertificateAsync(Uri director, X509Certificate2 ca)
     {
         using var client = TlsClient.Create(ca, null, checkHostName: true);
         using var response = await client.PostAsync(new Uri(director, "/getcerts"), new FormUrlEncodedContent([new("username", "test"), new("password", "password")]));
@@ -119,7 +119,7 @@ internal static class DirectorBench
         return TlsClient.FromPem(Read("cert.pem"), Read("key.pem"));
     }
 
-    private static async Task WaitAsync(Uri url, X509Certificate2? ca = null, X509Certificate2? user = null)
+    internal static async Task WaitAsync(Uri url, X509Certificate2? ca = null, X509Certificate2? user = null)
     {
         using var client = TlsClient.Create(ca, user, checkHostName: false, timeout: TimeSpan.FromSeconds(2));
         for (var attempt = 0; attempt < 600; attempt++)

@@ -10,6 +10,7 @@ namespace ConPaaS.Build.Targets;
 /// VMDK: converting a 2 GiB raw disk holding a real ext4 filesystem, ours against qemu-img.
 /// Director: listapp requests per second and p99 under 32 mutual-TLS clients, against bare Kestrel.
 /// Life cycle: application start, service start and add_nodes of 10 agents on the local driver.
+/// Frontend: the dashboard and an application page for 200 applications of 20 services, beside /listapp.
 /// </summary>
 internal static class BenchTarget
 {
@@ -17,7 +18,10 @@ internal static class BenchTarget
     private const double VmdkTarget = 0.5;
     private const string FilesystemContent = "/usr/share/dotnet"; // real, mixed data that every machine with the SDK has
 
-    public static IReadOnlyList<HostTool> HostTools => [.. BuildContext.Tools, SharedTools.Dotnet, SharedTools.QemuImg, CustomizeStage.Mke2fs];
+    /// <summary>The frontend bench writes its rows into the director's database with the SQLite shell.</summary>
+    private static readonly HostTool Sqlite = new("sqlite3", "sqlite3");
+
+    public static IReadOnlyList<HostTool> HostTools => [.. BuildContext.Tools, SharedTools.Dotnet, SharedTools.QemuImg, CustomizeStage.Mke2fs, Sqlite];
 
     public static async Task RunAsync(BuildContext context)
     {
@@ -75,6 +79,7 @@ internal static class BenchTarget
             "-c", "Release", "--nologo", "-v", "quiet", "-o", output), echoOutput: false);
         await context.RunAsync(SharedTools.Dotnet.Command(Path.Combine(output, "ConPaaS.Bench.dll"), "director", context.Bin).Contained());
         await context.RunAsync(SharedTools.Dotnet.Command(Path.Combine(output, "ConPaaS.Bench.dll"), "lifecycle", context.Bin).Contained());
+        await context.RunAsync(SharedTools.Dotnet.Command(Path.Combine(output, "ConPaaS.Bench.dll"), "frontend", context.Bin).Contained());
     }
 
     private static async Task<double> TimeAsync(BuildContext context, Command command, string output)

@@ -40,6 +40,9 @@ public sealed class IsolationTests
                      ("/?handler=Delete&aid=1", ""), ("/?handler=Stop&aid=1", ""), ("/?handler=Rename&aid=1", "name=pwned"),
                      ("/app/1?handler=StopService&sid=1", ""), ("/app/1?handler=RemoveService&sid=1", ""), ("/app/1?handler=RenameService&sid=1", "name=pwned"),
                      ("/app/1/service/1?handler=AddNodes", "count=3"), ("/app/1?handler=AddService", "type=helloworld"),
+                     ("/app/1/service/1?handler=Start", ""), ("/app/1/service/1?handler=EnableCode&version=code-default", ""),
+                     ("/app/1/service/1?handler=Execute", "command=run"), ("/app/1/service/1?handler=UploadKey", "key=ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB eve"),
+                     ("/app/1/service/1?handler=CreateVolume", "name=v&size=8&agent=x"), ("/app/1?handler=Stop", ""),
                  })
         {
             await page.GotoAsync("/");
