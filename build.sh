@@ -31,9 +31,17 @@ if [ "$install" = 1 ] && missing=$("${host[@]}" "$@" --missing-tools 2>/dev/null
   fi
   echo "build.sh: installing host tools: $packages"
   export DEBIAN_FRONTEND=noninteractive
+  # Servers among them (nginx, php-fpm, memcached) are tools here, started by the platform when it needs them:
+  # their packages must not start them as daemons (policy-rc.d says no to every start while apt runs).
+  ours=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && ours=1
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
   apt-get update -qq
   # shellcheck disable=SC2086 # a list of package names
   apt-get install -y -qq --no-install-recommends $packages >/dev/null
+  if [ "$ours" = 1 ]; then rm -f /usr/sbin/policy-rc.d; trap - EXIT; fi
 fi
 
 exec "${host[@]}" "$@"

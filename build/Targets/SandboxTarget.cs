@@ -22,7 +22,11 @@ internal static class SandboxTarget
     public static IReadOnlyList<HostTool> PlatformTools =>
         [CustomizeStage.Mke2fs, BuildContext.Setpriv, BuildContext.Git with { Optional = false }, new("sshd", "openssh-server"), new("ssh-keygen", "openssh-client"),
          // NodeConfinement: each application's nodes in a mount namespace of their own.
-         new("unshare", "util-linux"), new("mount", "mount")];
+         new("unshare", "util-linux"), new("mount", "mount"),
+         // php's agents: nginx for every role, php-fpm for backends, memcached for the sessions (the PHP extension is
+         // found by its configuration file, having no program of its own).
+         new("nginx", "nginx-light"), new("php-fpm8.2", "php-fpm"), new("memcached", "memcached"),
+         new("/etc/php/8.2/mods-available/memcached.ini", "php-memcached")];
 
     public static IReadOnlyList<HostTool> HostTools => [.. BuildContext.Tools, .. PlatformTools];
 

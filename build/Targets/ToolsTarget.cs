@@ -65,10 +65,10 @@ internal static class ToolsTarget
 
         var platform = await AssembleAsync(context, "platform", published, withAliases: true);
         var nodePlatform = await AssembleAsync(context, "platform-node", [.. published.Where(p => p.Program.RunsOnNodes)], withAliases: false);
-        SwapLink(context.Platform, Path.GetRelativePath(context.Out, platform));
-        SwapLink(context.NodePlatform, Path.GetRelativePath(context.Out, nodePlatform));
+        ConPaaS.Common.SymbolicLink.Replace(context.Platform, Path.GetRelativePath(context.Out, platform));
+        ConPaaS.Common.SymbolicLink.Replace(context.NodePlatform, Path.GetRelativePath(context.Out, nodePlatform));
         if (Directory.Exists(context.Bin) && new DirectoryInfo(context.Bin).LinkTarget is null) Directory.Delete(context.Bin, recursive: true); // out/bin of older builds
-        SwapLink(context.Bin, "platform/bin");
+        ConPaaS.Common.SymbolicLink.Replace(context.Bin, "platform/bin");
         BuildContext.Log($"  published out/platform ({string.Join(", ", Programs.Select(t => t.Name))} and {ToolsAliases.Count} cps-<object> aliases; out/bin links to out/platform/bin) and out/platform-node ({string.Join(", ", Programs.Where(p => p.RunsOnNodes).Select(p => p.Name))})");
     }
 
@@ -123,19 +123,4 @@ internal static class ToolsTarget
             return Task.CompletedTask;
         });
     }
-
-    /// <summary>Points <paramref name="link"/> at <paramref name="target"/> in one rename, so a reader sees the old tree or the new one.</summary>
-    private static void SwapLink(string link, string target)
-    {
-        if (new FileInfo(link).LinkTarget == target) return;
-        var temporary = link + ".new";
-        File.Delete(temporary);
-        File.CreateSymbolicLink(temporary, target);
-        // rename(2) itself: File.Move refuses a link to a directory as its source.
-        if (Rename(temporary, link) != 0)
-            throw new BuildException($"cannot point {link} at {target}: {System.Runtime.InteropServices.Marshal.GetLastPInvokeErrorMessage()}");
-    }
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "rename", SetLastError = true)]
-    private static extern int Rename(string from, string to);
 }

@@ -27,13 +27,14 @@ var sandbox = new Command("sandbox", "run a self-contained director with all sta
 sandbox.SetAction((result, token) => Admin.Run(() =>
     Sandbox.RunAsync(result.GetValue(directory)!.FullName, result.GetValue(port), result.GetValue(subnet)!, result.GetValue(frontendPort), token)));
 
-var listen = new Option<Uri>("--listen") { Description = "where cpsfrontend serves", DefaultValueFactory = _ => new Uri("https://0.0.0.0:443") };
+var listen = new Option<string>("--listen") { Description = "where cpsfrontend serves (an https:// URL)", DefaultValueFactory = _ => "https://0.0.0.0:443" };
 var output = new Option<string>("--output") { Description = "the frontend's configuration to write", DefaultValueFactory = _ => "/etc/cpsdirector/main.ini" };
 var readFrom = new Option<string?>("--read-certificates-from") { Description = "where main.ini tells the frontend to find ca_cert.pem, frontend_cert.pem and frontend_key.pem (default CERT_DIR)" };
 var frontend = new Command("frontend", "issue cpsfrontend's certificate from this deployment's CA and write its configuration (main.ini)") { listen, output, readFrom };
 frontend.SetAction((result, _) => Admin.Run(() =>
 {
-    Console.WriteLine(FrontendSetup.Write(Load(result), result.GetValue(listen)!, result.GetValue(output)!, result.GetValue(readFrom)));
+    var at = Uri.TryCreate(result.GetValue(listen), UriKind.Absolute, out var url) ? url : throw new InvalidDataException($"--listen: '{result.GetValue(listen)}' is not a URL");
+    Console.WriteLine(FrontendSetup.Write(Load(result), at, result.GetValue(output)!, result.GetValue(readFrom)));
     return Task.FromResult(0);
 }));
 

@@ -68,6 +68,29 @@ public class AdminTests
         Assert.Contains("OPEN_REGISTRATION is on, lets strangers in, and should be off", result.StandardOutput);
     }
 
+    [Fact]
+    public async Task Frontend_gets_a_certificate_from_the_deployments_CA_and_its_main_ini()
+    {
+        using var directory = new ConPaaS.Testing.TempDirectory();
+        var config = directory.File("director.cfg");
+        File.WriteAllText(config, $"[conpaas]\nCONF_DIR = {directory.File("state")}\n[director]\nDIRECTOR_URL = https://192.168.56.2:5555\n");
+        var output = directory.File("main.ini");
+        var written = await RunAsync("frontend", "--config", config, "--listen", "https://192.168.56.2:443", "--output", output, "--read-certificates-from", "/run/credentials/x");
+        Assert.True(written.Succeeded, written.StandardError);
+        var ini = File.ReadAllText(output);
+        Assert.Contains("DIRECTOR_URL = https://192.168.56.2:5555/", ini);
+        Assert.Contains("LISTEN = https://192.168.56.2/", ini);
+        Assert.Contains("KEY = /run/credentials/x/frontend_key.pem", ini);
+        var certs = Path.Combine(directory.File("state"), "certs");
+        var certificate = Path.Combine(certs, "frontend_cert.pem");
+        Assert.EndsWith(": OK", HostTool.Run("openssl", "verify", "-CAfile", Path.Combine(certs, "ca_cert.pem"), certificate).Trim());
+        Assert.Contains("IP Address:192.168.56.2", HostTool.Run("openssl", "x509", "-in", certificate, "-noout", "-ext", "subjectAltName"));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(certs, "frontend_key.pem")));
+
+        var refused = await RunAsync("frontend", "--config", config, "--listen", "not a url", "--output", output);
+        Assert.Equal("cpsdirector: error: --listen: 'not a url' is not a URL\n", refused.StandardError);
+    }
+
     private static Task<ConPaaS.Processes.CommandResult> RunAsync(params string[] arguments) =>
         new ConPaaS.Processes.Command(Path.Combine(Sandbox.Bin, "cpsdirector"), arguments).RunAsync(CancellationToken.None, allowFailure: true);
 }

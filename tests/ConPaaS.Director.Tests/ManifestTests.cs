@@ -82,7 +82,7 @@ public class ManifestTests
     [InlineData("""{ "Application": "x", "Services": [ { "Type": "generic", "Archive": "missing.tgz" } ] }""", "ERROR: manifest: Services[0].Archive names")]
     [InlineData("""{ "Application": "x", "Services": [ { "Type": "generic", "Start": 1, "StartupInstances": { "web": 2 } } ] }""", "ERROR: manifest: Services[0].StartupInstances.web is not a generic role")]
     [InlineData("""{ "Application": "x", "Services": [ { "Type": "generic", "StartupInstances": { "node": 2 } } ] }""", "ERROR: manifest: Services[0].StartupInstances needs \"Start\": 1")]
-    [InlineData("""{ "Application": "x", "Services": [ { "Type": "php" } ] }""", "ERROR: manifest: Services[0].Type 'php' services cannot be deployed here yet")]
+    [InlineData("""{ "Application": "x", "Services": [ { "Type": "java" } ] }""", "ERROR: manifest: Services[0].Type 'java' services cannot be deployed here yet")]
     [InlineData("""{ "Application": ["x"] }""", "ERROR: manifest: Application must be a string")]
     [InlineData("""{ "Application": "x", """, "ERROR: app.mnf is not valid JSON")]
     public async Task A_bad_manifest_is_refused_naming_the_field_and_nothing_is_created(string text, string expected)

@@ -23,13 +23,28 @@ public sealed class CodeVersions
 
     public string Current { get; private set; } = "code-default";
 
-    public CodeVersions(string directory)
+    /// <param name="defaultFiles">What code-default holds (name and text): the version a service runs before any upload.</param>
+    public CodeVersions(string directory, IReadOnlyDictionary<string, string> defaultFiles)
     {
         _directory = directory;
         Directory.CreateDirectory(directory);
         Load();
-        AddDefault();
+        AddDefault(defaultFiles);
     }
+
+    /// <summary>generic's code-default: each script says what it was given.</summary>
+    public static IReadOnlyDictionary<string, string> GenericScriptsDefault => GenericScripts.All.ToDictionary(script => script, script => $$"""
+        #!/bin/bash
+        date
+        echo "Executing script {{script}}"
+        echo "Parameters ($#): $@"
+        echo "My IP is $CPS_AGENT_IP"
+        echo "My role is $CPS_AGENT_ROLE"
+        echo "My master IP is $CPS_MASTER_IP"
+        echo "Information about other agents is stored at $CPS_AGENTS_FILE"
+        cat "$CPS_AGENTS_FILE"; echo
+
+        """);
 
     private string IndexPath => Path.Combine(_directory, "versions.json");
 
@@ -158,7 +173,7 @@ public sealed class CodeVersions
     private void Save() => Common.AtomicFile.WriteAllText(IndexPath, JsonSerializer.Serialize(new Index(Current, _versions)));
 
     /// <summary>code-default: scripts that say who and where the agent is, as the original's default did.</summary>
-    private void AddDefault()
+    private void AddDefault(IReadOnlyDictionary<string, string> files)
     {
         var directory = Path.Combine(_directory, "code-default");
         Directory.CreateDirectory(directory);
@@ -166,21 +181,9 @@ public sealed class CodeVersions
         if (!File.Exists(path))
         {
             using var tar = new TarWriter(File.Create(path), TarEntryFormat.Ustar);
-            foreach (var script in GenericScripts.All)
+            foreach (var (name, text) in files)
             {
-                var text = $$"""
-                    #!/bin/bash
-                    date
-                    echo "Executing script {{script}}"
-                    echo "Parameters ($#): $@"
-                    echo "My IP is $CPS_AGENT_IP"
-                    echo "My role is $CPS_AGENT_ROLE"
-                    echo "My master IP is $CPS_MASTER_IP"
-                    echo "Information about other agents is stored at $CPS_AGENTS_FILE"
-                    cat "$CPS_AGENTS_FILE"; echo
-
-                    """;
-                var entry = new UstarTarEntry(TarEntryType.RegularFile, script)
+                var entry = new UstarTarEntry(TarEntryType.RegularFile, name)
                 {
                     DataStream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text)),
                     Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.OtherRead,

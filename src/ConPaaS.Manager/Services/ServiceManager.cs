@@ -8,11 +8,14 @@ using static ConPaaS.Platform.Services.LifecycleState;
 
 namespace ConPaaS.Manager.Services;
 
-/// <summary>An agent node of a service, as the manager knows it.</summary>
+/// <summary>An agent node of a service, as the manager knows it. <see cref="Role"/> is one role, or several joined
+/// by commas when one agent holds them (php's first agent: <c>proxy,web,backend</c>).</summary>
 public sealed record AgentNode(string Id, string Ip, int Port, string Role, string Cloud)
 {
     public string Address => $"{Ip}:{Port}";
     public JsonObject Info => new() { ["ip"] = Ip, ["role"] = Role, ["id"] = Id };
+    public IReadOnlyList<string> Roles => Role.Split(',');
+    public bool Holds(string role) => Roles.Contains(role);
 }
 
 /// <summary>
@@ -78,14 +81,49 @@ public abstract class ServiceManager(ServiceType type, ServiceContext context)
     /// <summary>The role of the agent that will be the service's <paramref name="index"/>-th.</summary>
     protected virtual string RoleFor(int index) => Type.FirstRole.Name;
 
+    /// <summary>The roles of the agents an add_nodes call asks for, one entry per new agent: <c>count</c> agents by
+    /// <see cref="RoleFor"/> unless the type reads the call its own way (php: so many of each role).</summary>
+    protected virtual IReadOnlyList<string> RolesToAdd(RpcCall call)
+    {
+        var count = Count(call);
+        if (count < 1) throw new RpcException($"add_nodes takes a count from 1 to {ServiceRole.MaxAgents}");
+        var existing = Nodes.Count;
+        return [.. Enumerable.Range(existing, count).Select(RoleFor)];
+    }
+
+    /// <summary>The agents a remove_nodes call removes: the last <c>count</c>, never the first.</summary>
+    protected virtual IReadOnlyList<AgentNode> NodesToRemove(RpcCall call)
+    {
+        var remove = Count(call);
+        if (remove < 1 || remove > Nodes.Count - 1)
+            throw new RpcException($"remove_nodes takes a count from 1 to {Nodes.Count - 1}; the first agent stays while the service runs");
+        return [.. Nodes.Skip(1).TakeLast(remove)];
+    }
+
+    /// <summary>Gives an agent other roles (php moves the backend role off its first agent and back).</summary>
+    protected void SetRole(AgentNode node, string role)
+    {
+        lock (_nodes)
+        {
+            var index = _nodes.FindIndex(n => n.Id == node.Id);
+            if (index >= 0) _nodes[index] = _nodes[index] with { Role = role };
+        }
+    }
+
+    /// <summary>Extra fields of get_service_info (php: the address users reach the application at).</summary>
+    protected virtual JsonObject ServiceInfo() => [];
+
     public async Task<object?> DispatchAsync(RpcCall call, CancellationToken cancellationToken)
     {
         switch (call.Method)
         {
             case "get_service_info":
-                return new { state = State, type = Type.Name, name = Name, nodes = Nodes.Count, error = LastError };
+                var info = new JsonObject { ["state"] = State, ["type"] = Type.Name, ["name"] = Name, ["nodes"] = Nodes.Count, ["error"] = LastError };
+                foreach (var (key, value) in ServiceInfo()) info[key] = value?.DeepClone();
+                return info;
             case "list_nodes":
-                return Nodes.GroupBy(n => n.Role).ToDictionary(g => g.Key, g => g.Select(n => n.Id).ToArray());
+                // An agent holding several roles is listed under each.
+                return Nodes.SelectMany(n => n.Roles.Select(r => (Role: r, n.Id))).GroupBy(p => p.Role).ToDictionary(g => g.Key, g => g.Select(p => p.Id).ToArray());
             case "get_node_info":
                 var node = Find(call.String("serviceNodeId"));
                 return new { serviceNode = new { id = node.Id, ip = node.Ip, vmid = node.Id, cloud = node.Cloud, role = node.Role, state = IsDead(node) ? Dead : Running,
@@ -97,15 +135,13 @@ public abstract class ServiceManager(ServiceType type, ServiceContext context)
                 _ = Begin([Running, Error], Epilogue, StopAsync, finalState: Stopped);
                 return new { state = Epilogue };
             case "add_nodes":
-                var count = Count(call);
-                if (count < 1) throw new RpcException($"add_nodes takes a count from 1 to {ServiceRole.MaxAgents}");
-                _ = AddAgents(count);
+                var roles = RolesToAdd(call);
+                _ = AddAgents(roles);
                 return new { state = Adapting };
             case "remove_nodes":
-                var remove = Count(call);
-                if (remove < 1 || remove > Nodes.Count - 1)
-                    throw new RpcException($"remove_nodes takes a count from 1 to {Nodes.Count - 1}; the first agent stays while the service runs");
-                _ = Begin([Running], Adapting, token => RemoveNodesAsync(remove, token));
+                if (State != Running) throw new RpcException($"service {Id} is {State}; this needs it {Running}");
+                var removed = NodesToRemove(call);
+                _ = Begin([Running], Adapting, token => RemoveNodesAsync(removed, token));
                 return new { state = Adapting };
             case "get_agent_log":
                 var agent = Find(call.String("agent_id"));
@@ -189,19 +225,23 @@ public abstract class ServiceManager(ServiceType type, ServiceContext context)
     /// A refusal (the service is busy or not stopped) is thrown at once.</summary>
     public Task StartServiceAsync() => OutcomeAsync(StartService());
 
-    /// <summary>Adds agents to a running service; completes once they run, or throws why they do not.</summary>
-    public Task AddAgentsAsync(int count) => OutcomeAsync(AddAgents(count));
+    /// <summary>Adds agents (one per role given) to a running service; completes once they run, or throws why they do not.</summary>
+    public Task AddAgentsAsync(IReadOnlyList<string> roles) => OutcomeAsync(AddAgents(roles));
+
+    /// <summary>Adds <paramref name="count"/> agents by <see cref="RoleFor"/> (a manifest's StartupInstances for a one-role type).</summary>
+    public Task AddAgentsAsync(int count) => AddAgentsAsync([.. Enumerable.Range(Nodes.Count, count).Select(RoleFor)]);
 
     /// <summary>Starts the service; from ERROR (an agent died, say) it first stops what is left and comes back with as
     /// many agents as it had, so one command recovers it.</summary>
     private Task StartService() => Begin([Init, Stopped, Error], Prologue, async token =>
     {
-        var agents = Math.Max(1, Nodes.Count);
+        // Back with as many agents in the same roles; a fresh start has one agent in the first role.
+        IReadOnlyList<string> roles = Nodes.Count > 0 ? [.. Nodes.Select(n => n.Role)] : [RoleFor(0)];
         if (Nodes.Count > 0) await StopAsync(token);
-        await AddNodesAsync(agents, token);
+        await AddNodesAsync(roles, token);
     });
 
-    private Task AddAgents(int count) => Begin([Running], Adapting, token => AddNodesAsync(count, token));
+    private Task AddAgents(IReadOnlyList<string> roles) => Begin([Running], Adapting, token => AddNodesAsync(roles, token));
 
     private async Task OutcomeAsync(Task work)
     {
@@ -241,13 +281,13 @@ public abstract class ServiceManager(ServiceType type, ServiceContext context)
         });
     }
 
-    private async Task AddNodesAsync(int count, CancellationToken cancellationToken)
+    private async Task AddNodesAsync(IReadOnlyList<string> roles, CancellationToken cancellationToken)
     {
         var created = await Clients.DirectorAsync("/create_nodes",
-            [new("service_id", Id.ToString(CultureInfo.InvariantCulture)), new("count", count.ToString(CultureInfo.InvariantCulture)), new("cloud", Cloud)], cancellationToken);
+            [new("service_id", Id.ToString(CultureInfo.InvariantCulture)), new("count", roles.Count.ToString(CultureInfo.InvariantCulture)), new("cloud", Cloud)], cancellationToken);
         var existing = Nodes;
         var added = (created as JsonArray ?? []).OfType<JsonObject>().Select((n, i) => new AgentNode(
-            n["vmid"]!.ToString(), n["ip"]!.ToString(), n["port"]!.GetValue<int>(), RoleFor(existing.Count + i), n["cloud"]?.ToString() ?? Cloud)).ToList();
+            n["vmid"]!.ToString(), n["ip"]!.ToString(), n["port"]!.GetValue<int>(), roles[i], n["cloud"]?.ToString() ?? Cloud)).ToList();
         lock (_nodes) _nodes.AddRange(added);
         await Task.WhenAll(added.Select(n => WaitForAgentAsync(n, cancellationToken)));
         Log.Write($"service {Id}: {added.Count} agents up: {string.Join(", ", added.Select(n => $"{n.Id} {n.Address}"))}");
@@ -256,9 +296,8 @@ public abstract class ServiceManager(ServiceType type, ServiceContext context)
         await NodesAddedAsync(added, existing, cancellationToken);
     }
 
-    private async Task RemoveNodesAsync(int count, CancellationToken cancellationToken)
+    private async Task RemoveNodesAsync(IReadOnlyList<AgentNode> removed, CancellationToken cancellationToken)
     {
-        var removed = Nodes.Skip(1).TakeLast(count).ToList();
         await Clients.DirectorAsync("/remove_nodes", [new("vmids", string.Join(',', removed.Select(n => n.Id)))], cancellationToken);
         lock (_nodes) _nodes.RemoveAll(removed.Contains);
         Log.Write($"service {Id}: removed {string.Join(", ", removed.Select(n => n.Id))}");
@@ -285,7 +324,7 @@ public abstract class ServiceManager(ServiceType type, ServiceContext context)
 
     /// <summary>How many agents a call asks for: <c>count</c>, or the sum of <c>nodes</c> per role (as ConPaaS clients
     /// send it), each a whole number from 0 to 50; anything else is refused by name.</summary>
-    private static int Count(RpcCall call)
+    protected static int Count(RpcCall call)
     {
         if (call.Params["count"] is not null)
             return call.Long("count") is var count and >= 0 and <= ServiceRole.MaxAgents ? (int)count : throw new RpcException($"'count' must be from 0 to {ServiceRole.MaxAgents}");

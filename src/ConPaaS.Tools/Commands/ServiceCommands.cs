@@ -10,10 +10,15 @@ public static class ServiceCommands
 {
     private static readonly string[] Types = [.. ServiceTypes.All.Select(t => t.Name)];
 
-    private static readonly Dictionary<string, Func<IEnumerable<Command>>> TypeCommands = [];
+    private static readonly Dictionary<string, List<Func<IEnumerable<Command>>>> TypeCommands = [];
 
-    /// <summary>A type's own subcommands (cps-tools helloworld get_helloworld); its command file registers them.</summary>
-    public static void Register(ServiceType type, Func<IEnumerable<Command>> build) => TypeCommands[type.Name] = build;
+    /// <summary>A type's own subcommands (cps-tools helloworld get_helloworld); its command files register them. One
+    /// named like a shared subcommand (php's add_nodes, with roles) takes its place for that type.</summary>
+    public static void Register(ServiceType type, Func<IEnumerable<Command>> build)
+    {
+        if (!TypeCommands.TryGetValue(type.Name, out var builders)) TypeCommands[type.Name] = builders = [];
+        builders.Add(build);
+    }
 
     public static Command Build()
     {
@@ -53,8 +58,9 @@ public static class ServiceCommands
         var add = new Command("add", $"add a {t} service to a running application") { app };
         add.SetAction(Cli.Action((s, token) => AddAsync(s, t, s.Get(app), token)));
         command.Subcommands.Add(add);
-        foreach (var sub in PerService()) command.Subcommands.Add(sub);
-        foreach (var sub in TypeCommands.TryGetValue(t, out var own) ? own() : []) command.Subcommands.Add(sub);
+        var own = (TypeCommands.TryGetValue(t, out var builders) ? builders : []).SelectMany(build => build()).ToList();
+        foreach (var sub in PerService().Where(p => own.All(o => o.Name != p.Name))) command.Subcommands.Add(sub);
+        foreach (var sub in own) command.Subcommands.Add(sub);
         return command;
     });
 
@@ -115,7 +121,7 @@ public static class ServiceCommands
     }
 
     /// <summary>Asks the manager for a change, then polls until the service reaches <paramref name="target"/>.</summary>
-    private static async Task ChangeAsync(Session s, JsonObject app, JsonObject svc, string method, JsonObject parameters, string message, string target, CancellationToken token)
+    internal static async Task ChangeAsync(Session s, JsonObject app, JsonObject svc, string method, JsonObject parameters, string message, string target, CancellationToken token)
     {
         var sid = svc["sid"]!.GetValue<long>();
         await ManagerRpc.CallAsync(s, app, sid, method, parameters, token);

@@ -18,7 +18,7 @@ public sealed class GenericManager(ServiceContext context) : ServiceManager(Serv
     [ModuleInitializer]
     internal static void Register() => ServiceManagers.Register(ServiceTypes.Generic, c => new GenericManager(c));
 
-    private readonly CodeVersions _codes = new(Path.Combine(context.StateDirectory, "code"));
+    private readonly CodeVersions _codes = new(Path.Combine(context.StateDirectory, "code"), CodeVersions.GenericScriptsDefault);
 
     public CodeVersions Codes => _codes;
     private readonly ServiceVolumes _volumes = new(context.StateDirectory);
@@ -50,22 +50,6 @@ public sealed class GenericManager(ServiceContext context) : ServiceManager(Serv
     {
         switch (call.Method)
         {
-            case "list_code_versions":
-                return new { codes = _codes.All.Select(v => new { codeVersionId = v.CodeVersionId, filename = v.Filename, description = v.Description, time = v.Time, current = v.CodeVersionId == _codes.Current }) };
-            case "upload_code_version":
-                var file = call.File("code");
-                await using (var stream = file.OpenReadStream())
-                {
-                    var version = await _codes.AddAsync(stream, file.FileName, call.OptionalString("description") ?? "", cancellationToken);
-                    Log.Write($"service {Id}: code version {version.CodeVersionId} uploaded ({version.Filename})");
-                    return new { codeVersionId = version.CodeVersionId };
-                }
-            case "download_code_version":
-                var path = _codes.PathOf(call.String("codeVersionId"));
-                return new { filename = Path.GetFileName(path), content = Convert.ToBase64String(await File.ReadAllBytesAsync(path, cancellationToken)) };
-            case "delete_code_version":
-                _codes.Delete(call.String("codeVersionId"));
-                return true;
             case "enable_code":
                 return await EnableAsync(call.String("codeVersionId"), cancellationToken);
             case "execute_script":
@@ -78,17 +62,8 @@ public sealed class GenericManager(ServiceContext context) : ServiceManager(Serv
                 return new { volumes = _volumes.All.Select(v => new { volumeName = v.Name, volumeSize = v.SizeMb, agentId = Holder(v)?.Id ?? "" }).ToArray() };
             case "delete_volume":
                 return await DeleteVolumeAsync(call.String("volumeName"), cancellationToken);
-            // One repository per application, so the keys are the application's: uploaded once, good for every service.
-            case "upload_authorized_key":
-                var git = await Context.Git();
-                var added = git.Repository.AddKey(SshPublicKey.Parse(call.String("key")));
-                Log.Write($"service {Id}: SSH key {(added ? "added" : "uploaded again")}");
-                return new { outcome = added ? "key added" : "key already present", cloneUrl = git.CloneUrl };
-            case "list_authorized_keys":
-                var served = await Context.Git();
-                return new { authorizedKeys = served.Repository.Keys.Select(k => k.ToString()).ToArray(), cloneUrl = served.CloneUrl };
             default:
-                return null;
+                return await CodeMethods.TryDispatchAsync(this, Context, call, cancellationToken);
         }
     }
 

@@ -1,0 +1,32 @@
+using System.Globalization;
+
+namespace ConPaaS.Agent.Services.Php;
+
+/// <summary>
+/// Where a php agent keeps its servers' files (below the agent's root, so the local driver's agents never meet) and
+/// the ports they use: the proxy on 80 when the agent runs as root (a container, a VM), otherwise 8080 (the local
+/// driver's agents are unprivileged); web servers on 8081, backends' nginx on 8082, the sessions' memcached on 11211.
+/// </summary>
+public sealed class PhpLayout(string root)
+{
+    public const int WebPort = 8081;
+    public const int BackendPort = 8082;
+    public const int SessionsPort = 11211;
+
+    public static int ProxyPort => Environment.IsPrivilegedProcess ? 80 : 8080;
+
+    public string Home { get; } = Path.Combine(root, "var", "lib", "cpsagent", "php");
+    public string Versions => Path.Combine(Home, "www");
+    /// <summary>A link to the version being served, swapped in one rename.</summary>
+    public string Current => Path.Combine(Versions, "current");
+    public string Run => Path.Combine(Home, "run");
+    public string Temporary => Path.Combine(Home, "tmp");
+    public string Logs { get; } = Path.Combine(root, "var", "log", "cpsagent");
+    public string NginxConfig => Path.Combine(Home, "nginx.conf");
+    public string NginxPid => Path.Combine(Run, "nginx.pid");
+    public string PhpFpmConfig => Path.Combine(Home, "php-fpm.conf");
+    public string PhpFpmPid => Path.Combine(Run, "php-fpm.pid");
+    public string PhpFpmSocket => Path.Combine(Run, "php-fpm.sock");
+
+    public static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,112 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using ConPaaS.Processes;
+
+namespace ConPaaS.Director.Tests;
+
+/// <summary>
+/// php with real nginx, php-fpm and memcached from Debian on the local driver, driven by the real cps-tools and
+/// judged with curl: a page that says which backend answered and counts the session's requests, through the proxy
+/// across two backends; a code version switched while a client requests in a loop; the backend role moving off the
+/// first agent and back; a hostile archive refused.
+/// </summary>
+public sealed class PhpServiceTests
+{
+    [Fact]
+    public async Task Php_serves_through_the_proxy_across_backends_with_shared_sessions_and_switches_code_without_failing_a_request()
+    {
+        await using var sandbox = await Sandbox.WithStartedApplicationAsync("web");
+        await sandbox.CpsToolsOkAsync("php", "add", "1");
+        Assert.Equal("Service 1 is starting... done.\n", await sandbox.CpsToolsOkAsync("php", "start", "1", "1"));
+        var url = (await sandbox.CpsToolsOkAsync("php", "get_url", "1", "1")).Trim();
+        Assert.Matches(@"^http://127\.\d+\.\d+\.\d+:(80|8080)/$", url);
+        Assert.Contains("Welcome to ConPaaS", await CurlAsync(url));
+        Assert.Contains(" proxy,web,backend ", await sandbox.CpsToolsOkAsync("php", "list_nodes", "1", "1"));
+
+        var version1 = await UploadAsync(sandbox, "v1");
+        Assert.Equal($"{version1} enabled\n", await sandbox.CpsToolsOkAsync("php", "enable_code", "1", "1", version1));
+        var jar = Path.Combine(sandbox.Home, "cookies");
+        Assert.Matches(@"^v1 backend 127\.[\d.]+ count 1$", await CurlAsync(url, jar));
+        Assert.Matches(@"^v1 backend 127\.[\d.]+ count 2$", await CurlAsync(url, jar));
+        Assert.Equal("static v1\n", await CurlAsync(url + "hello.txt"));
+        Assert.Equal("403", await CurlAsync(url.Replace(":8080/", ":8081/").Replace(":80/", ":8081/") + "index.php", statusOnly: true));
+
+        // Two more backends: the first agent gives its backend role up, requests alternate, the session carries on.
+        await sandbox.CpsToolsOkAsync("php", "add_nodes", "1", "1", "--backend", "2");
+        var nodes = await sandbox.CpsToolsOkAsync("php", "list_nodes", "1", "1");
+        Assert.Contains(" proxy,web ", nodes);
+        Assert.Equal(2, Regex.Matches(nodes, " backend ").Count);
+        var answers = new List<string>();
+        for (var i = 0; i < 6; i++) answers.Add((await CurlAsync(url, jar)).Trim());
+        Assert.Equal(Enumerable.Range(3, 6).Select(n => $"count {n}"), answers.Select(a => a[a.IndexOf("count", StringComparison.Ordinal)..]));
+        Assert.Equal(2, answers.Select(a => a.Split(' ')[2]).Distinct().Count());
+
+        // A new version while a client requests without pause: every request answered, by v1 and then by v2.
+        var version2 = await UploadAsync(sandbox, "v2");
+        using var client = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { Timeout = TimeSpan.FromSeconds(10) };
+        using var stop = new CancellationTokenSource();
+        var seen = new List<string>();
+        var failures = new List<string>();
+        var load = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    using var response = await client.GetAsync(url + "hello.php");
+                    var body = await response.Content.ReadAsStringAsync();
+                    if (response.StatusCode != HttpStatusCode.OK) failures.Add($"{(int)response.StatusCode}: {body}");
+                    else lock (seen) seen.Add(body.Trim());
+                }
+                catch (HttpRequestException e)
+                {
+                    failures.Add(e.Message);
+                }
+            }
+        });
+        await Task.Delay(500);
+        await sandbox.CpsToolsOkAsync("php", "enable_code", "1", "1", version2);
+        await Task.Delay(1000);
+        await stop.CancelAsync();
+        await load;
+        Assert.Empty(failures);
+        Assert.Equal("hello v1", seen.First());
+        Assert.Equal("hello v2", seen.Last());
+        Assert.True(seen.Count > 20, $"only {seen.Count} requests were made");
+
+        // The extra backends go: the first agent is a backend again and serves alone.
+        await sandbox.CpsToolsOkAsync("php", "remove_nodes", "1", "1", "--backend", "2");
+        Assert.Contains(" proxy,web,backend ", await sandbox.CpsToolsOkAsync("php", "list_nodes", "1", "1"));
+        Assert.StartsWith("v2 backend", await CurlAsync(url, jar));
+
+        var evil = Path.Combine(sandbox.Home, "evil.tar");
+        File.WriteAllText(Path.Combine(sandbox.Home, "payload"), "x");
+        HostTool.Run("tar", "-C", sandbox.Home, "--transform", "s,^,../../../,", "-cf", evil, "payload");
+        var refused = await sandbox.CpsToolsAsync("php", "upload_code", "1", "1", evil);
+        Assert.Equal("ERROR: evil.tar refused: '../../../payload' climbs out of the archive with '..'\n", refused.StandardError);
+    }
+
+    /// <summary>A code version whose index.php says its version, which backend answered and the session's count.</summary>
+    private static async Task<string> UploadAsync(Sandbox sandbox, string version)
+    {
+        var source = Path.Combine(sandbox.Home, "site-" + version);
+        Directory.CreateDirectory(source);
+        File.WriteAllText(Path.Combine(source, "index.php"),
+            $"<?php session_start(); $_SESSION['n'] = ($_SESSION['n'] ?? 0) + 1; echo '{version} backend ', $_SERVER['SERVER_ADDR'], ' count ', $_SESSION['n'];");
+        File.WriteAllText(Path.Combine(source, "hello.php"), $"<?php echo 'hello {version}';");
+        File.WriteAllText(Path.Combine(source, "hello.txt"), $"static {version}\n");
+        var archive = Path.Combine(sandbox.Home, $"site-{version}.tar.gz");
+        HostTool.Run("tar", "-C", source, "-czf", archive, ".");
+        var uploaded = await sandbox.CpsToolsOkAsync("php", "upload_code", "1", "1", archive);
+        return Regex.Match(uploaded, @"code-\w{6}").Value;
+    }
+
+    /// <summary>curl, an oracle we did not write: the body (or only the status), with a cookie jar when given.</summary>
+    private static async Task<string> CurlAsync(string url, string? jar = null, bool statusOnly = false)
+    {
+        string[] cookies = jar is null ? [] : ["-b", jar, "-c", jar];
+        string[] output = statusOnly ? ["-o", "/dev/null", "-w", "%{http_code}"] : [];
+        var result = await new Command("curl", ["-sS", "--max-time", "10", .. cookies, .. output, url]).RunAsync(CancellationToken.None);
+        return statusOnly ? result.StandardOutput.Trim() : result.StandardOutput;
+    }
+}
