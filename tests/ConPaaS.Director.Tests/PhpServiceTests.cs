@@ -86,6 +86,36 @@ public sealed class PhpServiceTests
         Assert.Equal("ERROR: evil.tar refused: '../../../payload' climbs out of the archive with '..'\n", refused.StandardError);
     }
 
+    [Fact]
+    public async Task A_manifest_deploys_php_with_its_archive_and_the_seeds_role_counts_written_as_strings()
+    {
+        await using var sandbox = await Sandbox.StartAsync();
+        await sandbox.CpsToolsOkAsync("user", "get_certificate");
+        var source = Path.Combine(sandbox.Home, "site");
+        Directory.CreateDirectory(source);
+        File.WriteAllText(Path.Combine(source, "index.php"), "<?php echo 'sudoku from ', $_SERVER['SERVER_ADDR'];");
+        HostTool.Run("tar", "-C", source, "-czf", Path.Combine(sandbox.Home, "sudoku.tar.gz"), ".");
+        var manifest = Path.Combine(sandbox.Home, "sudoku.json");
+        File.WriteAllText(manifest, """
+            { "Application": "Sudoku", "Services": [ { "ServiceName": "sudoku", "Type": "php", "Archive": "sudoku.tar.gz",
+              "Start": 1, "StartupInstances": { "proxy": "1", "web": "1", "backend": "2" } } ] }
+            """);
+        Assert.Equal("Application 'Sudoku' created with id 1.\n", await sandbox.CpsToolsOkAsync("application", "manifest", manifest));
+
+        string nodes = "";
+        for (var deadline = DateTime.UtcNow.AddSeconds(60); DateTime.UtcNow < deadline; await Task.Delay(250))
+        {
+            var listed = await sandbox.CpsToolsAsync("php", "list_nodes", "1", "1");
+            if (listed.Succeeded && Regex.Matches(nodes = listed.StandardOutput, " backend ").Count == 2 && nodes.Contains(" proxy,web ")) break;
+        }
+        Assert.Equal(2, Regex.Matches(nodes, " backend ").Count);
+        Assert.Contains(" proxy,web ", nodes);
+        string served = "";
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < deadline && !served.StartsWith("sudoku"); await Task.Delay(250))
+            if ((await sandbox.CpsToolsAsync("php", "get_url", "1", "1")) is { Succeeded: true } url) served = await CurlAsync(url.StandardOutput.Trim());
+        Assert.StartsWith("sudoku from 127.", served);
+    }
+
     /// <summary>A code version whose index.php says its version, which backend answered and the session's count.</summary>
     private static async Task<string> UploadAsync(Sandbox sandbox, string version)
     {

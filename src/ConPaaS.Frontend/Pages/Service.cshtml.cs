@@ -27,6 +27,12 @@ public sealed class ServiceModel : ConPaaSPageModel
     public IReadOnlyList<(string Agent, string Script, string Status)> ScriptStatus { get; private set; } = [];
     public IReadOnlyList<JsonObject> Volumes { get; private set; } = [];
 
+    /// <summary>Where the service serves its application (php: the proxy's address), once it runs.</summary>
+    public string? ApplicationUrl { get; private set; }
+
+    /// <summary>Types whose roles are chosen per added node (php) get one number per role instead of a count.</summary>
+    public bool ScaledByRole => Type?.Roles.Count(r => r.Min >= 1) > 1;
+
     /// <summary>The role the next added node takes (the type's roles after its first).</summary>
     public string GrowingRole => Type?.Roles.Skip(1).FirstOrDefault()?.Name ?? Type?.FirstRole.Name ?? "";
 
@@ -45,6 +51,7 @@ public sealed class ServiceModel : ConPaaSPageModel
             var info = await Client.ManagerAsync(application, Sid, "get_service_info", null, token);
             State = UserClient.Text(info?["state"]);
             LastError = UserClient.Text(info?["error"]);
+            ApplicationUrl = info?["url"] is { } url && Uri.TryCreate(UserClient.Text(url), UriKind.Absolute, out var served) && served.Scheme is "http" or "https" ? served.ToString() : null;
             Nodes = await NodesAsync(application, token);
             if (Type == ServiceTypes.Helloworld && State == LifecycleState.Running)
                 Greeting = UserClient.Text((await Client.ManagerAsync(application, Sid, "get_helloworld", null, token))?["helloworld"]);
@@ -53,7 +60,7 @@ public sealed class ServiceModel : ConPaaSPageModel
                 CodeVersions = [.. ((await Client.ManagerAsync(application, Sid, "list_code_versions", null, token))?["codes"] as JsonArray ?? []).OfType<JsonObject>()];
                 var keys = await Client.ManagerAsync(application, Sid, "list_authorized_keys", null, token);
                 AuthorizedKeys = [.. (keys?["authorizedKeys"] as JsonArray ?? []).Select(UserClient.Text)];
-                if (keys?["cloneUrl"] is { } url) CloneCommand = $"git clone {UserClient.Text(url)}";
+                if (keys?["cloneUrl"] is { } cloneUrl) CloneCommand = $"git clone {UserClient.Text(cloneUrl)}";
             }
             if (Type == ServiceTypes.Generic)
             {
@@ -95,9 +102,19 @@ public sealed class ServiceModel : ConPaaSPageModel
 
     public Task<IActionResult> OnPostStopAsync() => Act("stop_service", null, "Service is stopping.");
 
-    public Task<IActionResult> OnPostAddNodesAsync(int count) => Act("add_nodes", new JsonObject { ["count"] = count }, $"Adding {count} nodes.");
+    public Task<IActionResult> OnPostAddNodesAsync(int count) => Act("add_nodes", Scaling(count), "Adding nodes.");
 
-    public Task<IActionResult> OnPostRemoveNodesAsync(int count) => Act("remove_nodes", new JsonObject { ["count"] = count }, $"Removing {count} nodes.");
+    public Task<IActionResult> OnPostRemoveNodesAsync(int count) => Act("remove_nodes", Scaling(count), "Removing nodes.");
+
+    /// <summary>add_nodes' and remove_nodes' parameters: a count, or (from the per-role form) so many of each role.</summary>
+    private JsonObject Scaling(int count)
+    {
+        var byRole = new JsonObject();
+        foreach (var (key, value) in Request.HasFormContentType ? Request.Form : new FormCollection([]))
+            if (key.StartsWith("role-", StringComparison.Ordinal) && int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 0)
+                byRole[key["role-".Length..]] = n;
+        return byRole.Count > 0 ? byRole : new JsonObject { ["count"] = count };
+    }
 
     public Task<IActionResult> OnPostEnableCodeAsync(string version) => Act("enable_code", new JsonObject { ["codeVersionId"] = version }, $"Code version {version} is active.");
 

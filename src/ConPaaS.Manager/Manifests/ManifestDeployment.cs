@@ -65,8 +65,9 @@ public sealed class ManifestDeployment
             service.StartupScript = System.Text.Encoding.UTF8.GetString(await FetchAsync(script, uploads, token));
         if (!wanted.Start) return;
         await service.StartServiceAsync();
-        if (wanted.Agents > 1) await service.AddAgentsAsync(wanted.Agents - 1);
-        log.Write($"service {sid}: started, {wanted.Agents} agent(s) as the manifest asks");
+        var extra = service.ExtraRoles(wanted);
+        if (extra.Count > 0) await service.AddAgentsAsync(extra);
+        log.Write($"service {sid}: started, {1 + extra.Count} agent(s) as the manifest asks");
     }
 
     /// <summary>The bytes of an Archive or StartupScript: sent with the manifest, or fetched over https with a size cap.</summary>

@@ -100,6 +100,16 @@ public abstract class ServiceManager(ServiceType type, ServiceContext context)
         return [.. Nodes.Skip(1).TakeLast(remove)];
     }
 
+    /// <summary>
+    /// The agents a manifest's StartupInstances add to a started service, one role each: every role's count, less the
+    /// one the first agent already holds (generic's master, or all three of php's roles on one agent).
+    /// </summary>
+    public virtual IReadOnlyList<string> ExtraRoles(Platform.Manifests.ManifestService wanted)
+    {
+        var first = RoleFor(0).Split(',');
+        return [.. Type.Roles.SelectMany(r => Enumerable.Repeat(r.Name, Math.Max(0, wanted.CountOf(r) - (first.Contains(r.Name) ? 1 : 0))))];
+    }
+
     /// <summary>Gives an agent other roles (php moves the backend role off its first agent and back).</summary>
     protected void SetRole(AgentNode node, string role)
     {

@@ -10,8 +10,11 @@ public sealed record ManifestSource(Uri? Url, string? Upload, string FileName);
 public sealed record ManifestService(ServiceType Type, string? Name, string Cloud, bool Start, ManifestSource? Archive,
     ManifestSource? StartupScript, IReadOnlyDictionary<string, int> Instances)
 {
-    /// <summary>How many agents the service should have once started: each role's StartupInstances, or its default.</summary>
-    public int Agents => Type.Roles.Sum(r => Instances.TryGetValue(r.Name, out var count) ? count : r.DefaultCount);
+    /// <summary>How many agents of each role the service should have once started: its StartupInstances, or the role's default.</summary>
+    public int CountOf(ServiceRole role) => Instances.TryGetValue(role.Name, out var count) ? count : role.DefaultCount;
+
+    /// <summary>How many agents the service should have once started, when each holds one role.</summary>
+    public int Agents => Type.Roles.Sum(CountOf);
 }
 
 /// <summary>
@@ -73,7 +76,8 @@ public sealed record Manifest(string Application, string? Description, IReadOnly
                 foreach (var (role, count) in counts)
                 {
                     var known = serviceType.Role(role) ?? throw Field($"{at}.StartupInstances.{role}", $"is not a {type} role ({string.Join(", ", serviceType.Roles.Select(r => r.Name))})");
-                    if (count is not JsonValue c || !c.TryGetValue<int>(out var n) || n < 0 || n > ServiceRole.MaxAgents)
+                    // The seeds' examples write the counts as strings ("proxy": "1"); numbers are taken too.
+                    if (count is not JsonValue c || !(c.TryGetValue<int>(out var n) || c.TryGetValue<string>(out var written) && int.TryParse(written, out n)) || n < 0 || n > ServiceRole.MaxAgents)
                         throw Field($"{at}.StartupInstances.{role}", $"must be a whole number from 0 to {ServiceRole.MaxAgents}");
                     if (n < known.Min || n > known.Max)
                         throw Field($"{at}.StartupInstances.{role}", known.Min == known.Max ? $"must be {known.Min}: a {type} service has exactly {known.Min}" : $"must be from {known.Min} to {known.Max}");

@@ -55,6 +55,17 @@ public sealed class PhpManager(ServiceContext context) : ServiceManager(ServiceT
         return roles;
     }
 
+    /// <summary>A manifest's StartupInstances: so many of each role in all. More than one backend means that many extra
+    /// agents, since the first agent then gives its backend role up; proxies and web servers count the first agent.</summary>
+    public override IReadOnlyList<string> ExtraRoles(Platform.Manifests.ManifestService wanted)
+    {
+        int Count(string role) => wanted.CountOf(Type.Role(role)!);
+        var backends = Count(Backend);
+        return [.. Enumerable.Repeat(Backend, backends > 1 ? backends : 0),
+                .. Enumerable.Repeat(Web, Math.Max(0, Count(Web) - 1)),
+                .. Enumerable.Repeat(Proxy, Math.Max(0, Count(Proxy) - 1))];
+    }
+
     /// <summary>remove_nodes of so many agents of each role, the latest first; the first agent always stays.</summary>
     protected override IReadOnlyList<AgentNode> NodesToRemove(RpcCall call)
     {
