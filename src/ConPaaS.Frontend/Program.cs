@@ -13,7 +13,7 @@ root.SetAction(async (result, token) =>
         await app.RunAsync(token);
         return 0;
     }
-    catch (Exception e) when (e is InvalidDataException or IOException or System.Security.Cryptography.CryptographicException)
+    catch (Exception e) when (e is InvalidDataException or IOException or System.Security.Cryptography.CryptographicException or InvalidOperationException)
     {
         Console.Error.WriteLine($"cpsfrontend: error: {e.Message}");
         return 1;
