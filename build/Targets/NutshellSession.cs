@@ -81,6 +81,14 @@ internal static class NutshellSession
         await StepAsync(ssh, "cps-tools generic remove_nodes 1 2 --count 1", "");
         await StepAsync(ssh, "cps-tools service remove 1 1", "has been successfully removed.");
 
+        // php in a container: nginx, php-fpm and memcached from the services image, run by the agent as root, the
+        // proxy on port 80 of its pool address, fetched from inside the Nutshell.
+        await StepAsync(ssh, "cps-tools php add 1", "with id 3.");
+        await StepAsync(ssh, "cps-tools php start 1 3", "Service 3 is starting... done.");
+        var site = (await StepAsync(ssh, "cps-tools php get_url 1 3", "http://192.168.56.")).Trim();
+        await StepAsync(ssh, $"curl -sS --max-time 30 {site}", "Welcome to ConPaaS");
+        await StepAsync(ssh, "cps-tools service remove 1 3", "has been successfully removed.");
+
         await ReachDirectorFromHostAsync(directorPort, ca);
         await StepAsync(ssh, "cps-tools application stop 1", "");
         await StepAsync(ssh, "cps-tools application list", "STOPPED");
