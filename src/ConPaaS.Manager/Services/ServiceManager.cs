@@ -70,6 +70,16 @@ public abstract class ServiceManager(ServiceType type, ServiceContext context)
         }
     }
 
+    /// <summary>Sends the active code version to an agent (<c>update_code</c>, the archive as an upload).</summary>
+    protected async Task SendCodeAsync(AgentNode node, CodeVersions codes, CancellationToken cancellationToken)
+    {
+        var version = codes.Find(codes.Current);
+        await using var archive = File.OpenRead(codes.PathOf(version.CodeVersionId));
+        using var upload = JsonRpc.Upload(0, "update_code", new Dictionary<string, string> { ["code_version"] = version.CodeVersionId },
+            "code", version.Filename, new StreamContent(archive));
+        await AgentAsync(node, "update_code", new JsonObject(), cancellationToken, upload);
+    }
+
     /// <summary>The type's own methods; null when the method is not one of them.</summary>
     protected virtual Task<object?> TypeDispatchAsync(RpcCall call, CancellationToken cancellationToken) => Task.FromResult<object?>(null);
 

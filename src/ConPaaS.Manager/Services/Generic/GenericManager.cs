@@ -34,7 +34,7 @@ public sealed class GenericManager(ServiceContext context) : ServiceManager(Serv
         await Task.WhenAll(added.Select(async n =>
         {
             await Call(n, "init_agent", new JsonObject { ["agents_info"] = agents.DeepClone() }, cancellationToken);
-            await SendCodeAsync(n, cancellationToken);
+            await SendCodeAsync(n, _codes, cancellationToken);
             await Call(n, "execute_script", Script("init", [], agents), cancellationToken);
         }));
         await Task.WhenAll(existing.Select(n => Call(n, "execute_script", Script("notify", [], agents), cancellationToken)));
@@ -121,7 +121,7 @@ public sealed class GenericManager(ServiceContext context) : ServiceManager(Serv
         var agents = AgentsInfo;
         await Task.WhenAll(Nodes.Select(async n =>
         {
-            await SendCodeAsync(n, cancellationToken);
+            await SendCodeAsync(n, _codes, cancellationToken);
             await Call(n, "execute_script", Script("init", [], agents), cancellationToken);
         }));
         Log.Write($"service {Id}: code version {version} enabled");
@@ -154,15 +154,6 @@ public sealed class GenericManager(ServiceContext context) : ServiceManager(Serv
 
     private async Task<bool> AnyRunningAsync(CancellationToken cancellationToken) =>
         (await StatusAsync(cancellationToken)).Values.Any(scripts => scripts.Values.Contains(GenericScripts.Running));
-
-    private async Task SendCodeAsync(AgentNode node, CancellationToken cancellationToken)
-    {
-        var version = _codes.Find(_codes.Current);
-        await using var archive = File.OpenRead(_codes.PathOf(version.CodeVersionId));
-        using var upload = JsonRpc.Upload(0, "update_code", new Dictionary<string, string> { ["code_version"] = version.CodeVersionId },
-            "code", version.Filename, new StreamContent(archive));
-        await AgentAsync(node, "update_code", new JsonObject(), cancellationToken, upload);
-    }
 
     /// <summary>The living agent a volume is attached to; null once that agent was removed or died (the director
     /// detached the volume when it stopped the node).</summary>

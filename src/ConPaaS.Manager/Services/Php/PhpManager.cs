@@ -99,7 +99,7 @@ public sealed class PhpManager(ServiceContext context) : ServiceManager(ServiceT
     {
         await Task.WhenAll(added.Select(async n =>
         {
-            await SendCodeAsync(n, cancellationToken);
+            await SendCodeAsync(n, _codes, cancellationToken);
             if (_debug) await AgentAsync(n, "set_debug", new JsonObject { ["debug"] = true }, cancellationToken);
         }));
         await ConfigureAsync(cancellationToken);
@@ -138,7 +138,7 @@ public sealed class PhpManager(ServiceContext context) : ServiceManager(ServiceT
         {
             try
             {
-                await Task.WhenAll(Nodes.Select(n => SendCodeAsync(n, cancellationToken)));
+                await Task.WhenAll(Nodes.Select(n => SendCodeAsync(n, _codes, cancellationToken)));
             }
             catch (RpcException)
             {
@@ -148,15 +148,6 @@ public sealed class PhpManager(ServiceContext context) : ServiceManager(ServiceT
             Log.Write($"service {Id}: code version {version} served");
         }
         return new { codeVersionId = version };
-    }
-
-    private async Task SendCodeAsync(AgentNode node, CancellationToken cancellationToken)
-    {
-        var version = _codes.Find(_codes.Current);
-        await using var archive = File.OpenRead(_codes.PathOf(version.CodeVersionId));
-        using var upload = JsonRpc.Upload(0, "update_code", new Dictionary<string, string> { ["code_version"] = version.CodeVersionId },
-            "code", version.Filename, new StreamContent(archive));
-        await AgentAsync(node, "update_code", new JsonObject(), cancellationToken, upload);
     }
 
     /// <summary>
