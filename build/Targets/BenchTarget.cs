@@ -11,6 +11,7 @@ namespace ConPaaS.Build.Targets;
 /// Director: listapp requests per second and p99 under 32 mutual-TLS clients, against bare Kestrel.
 /// Life cycle: application start, service start and add_nodes of 10 agents on the local driver.
 /// Frontend: the dashboard and an application page for 200 applications of 20 services, beside /listapp.
+/// php: service start to the first page served; requests through the proxy beside nginx serving directly.
 /// </summary>
 internal static class BenchTarget
 {
@@ -21,7 +22,7 @@ internal static class BenchTarget
     /// <summary>The frontend bench writes its rows into the director's database with the SQLite shell.</summary>
     private static readonly HostTool Sqlite = new("sqlite3", "sqlite3");
 
-    public static IReadOnlyList<HostTool> HostTools => [.. BuildContext.Tools, SharedTools.Dotnet, SharedTools.QemuImg, CustomizeStage.Mke2fs, Sqlite];
+    public static IReadOnlyList<HostTool> HostTools => [.. BuildContext.Tools, SharedTools.Dotnet, SharedTools.QemuImg, CustomizeStage.Mke2fs, Sqlite, .. SandboxTarget.PlatformTools];
 
     public static async Task RunAsync(BuildContext context)
     {
@@ -80,6 +81,7 @@ internal static class BenchTarget
         await context.RunAsync(SharedTools.Dotnet.Command(Path.Combine(output, "ConPaaS.Bench.dll"), "director", context.Bin).Contained());
         await context.RunAsync(SharedTools.Dotnet.Command(Path.Combine(output, "ConPaaS.Bench.dll"), "lifecycle", context.Bin).Contained());
         await context.RunAsync(SharedTools.Dotnet.Command(Path.Combine(output, "ConPaaS.Bench.dll"), "frontend", context.Bin).Contained());
+        await context.RunAsync(SharedTools.Dotnet.Command(Path.Combine(output, "ConPaaS.Bench.dll"), "php", context.Bin).Contained());
     }
 
     private static async Task<double> TimeAsync(BuildContext context, Command command, string output)
