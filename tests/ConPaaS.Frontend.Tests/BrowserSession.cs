@@ -42,6 +42,8 @@ public sealed class BrowserSession : IAsyncDisposable
     public async Task LoginAsync(string username, string password)
     {
         await Page.GotoAsync("/login");
+        // The page focuses the username field itself (autofocus); typing before it has would lose the first keys.
+        await Page.WaitForFunctionAsync("() => document.activeElement && document.activeElement.id === 'username'");
         await Page.Keyboard.TypeAsync(username);
         await Page.Keyboard.PressAsync("Tab");
         await Page.Keyboard.TypeAsync(password);

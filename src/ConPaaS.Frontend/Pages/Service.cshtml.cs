@@ -77,7 +77,8 @@ public sealed class ServiceModel : ConPaaSPageModel
     private async Task<IReadOnlyList<JsonObject>> NodesAsync(JsonObject application, CancellationToken token)
     {
         var roles = (await Client.ManagerAsync(application, Sid, "list_nodes", null, token)) as JsonObject ?? [];
-        var ids = roles.SelectMany(r => (r.Value as JsonArray ?? []).Select(UserClient.Text)).ToList();
+        // An agent holding several roles (php's first) is listed under each: one row per agent.
+        var ids = roles.SelectMany(r => (r.Value as JsonArray ?? []).Select(UserClient.Text)).Distinct().ToList();
         var nodes = await Task.WhenAll(ids.Select(id => Client.ManagerAsync(application, Sid, "get_node_info", new JsonObject { ["serviceNodeId"] = id }, token)));
         return [.. nodes.Select(n => n?["serviceNode"]).OfType<JsonObject>()];
     }

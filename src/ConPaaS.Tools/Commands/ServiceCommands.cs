@@ -105,7 +105,8 @@ public static class ServiceCommands
             var sid = svc["sid"]!.GetValue<long>();
             var roles = (await ManagerRpc.CallAsync(s, app, sid, "list_nodes", new JsonObject(), token))?.AsObject() ?? [];
             var nodes = new JsonArray();
-            foreach (var id in roles.SelectMany(r => r.Value?.AsArray() ?? []).Select(Output.Cell).Order(StringComparer.Ordinal))
+            // An agent holding several roles (php's first) is listed under each: one row per agent.
+            foreach (var id in roles.SelectMany(r => r.Value?.AsArray() ?? []).Select(Output.Cell).Distinct().Order(StringComparer.Ordinal))
                 nodes.Add((await ManagerRpc.CallAsync(s, app, sid, "get_node_info", new JsonObject { ["serviceNodeId"] = id }, token))?["serviceNode"]?.DeepClone());
             s.Output.Table(["aid", "sid", "role", "ip", "agent_id", "cloud", "state"], nodes.OfType<JsonObject>().Select(n => (IReadOnlyList<string>)
                 [Output.Cell(app["aid"]), Output.Cell(svc["sid"]), Output.Cell(n["role"]), Output.Cell(n["ip"]), Output.Cell(n["id"]), Output.Cell(n["cloud"]), Output.Cell(n["state"])]), nodes);
