@@ -48,7 +48,7 @@ internal static class DirectorBench
             var ceilingUrl = new Uri($"https://127.0.0.1:{ceilingPort}");
             await WaitAsync(new Uri(ceilingUrl, "/listapp"), ca, user);
 
-            Result? bestDirector = null, bestCeiling = null;
+            LoadResult? bestDirector = null, bestCeiling = null;
             for (var round = 0; round < Rounds; round++)
             {
                 var c = await LoadAsync(new Uri(ceilingUrl, "/listapp"), ca, user);
@@ -72,42 +72,9 @@ internal static class DirectorBench
         }
     }
 
-    private sealed record Result(double RequestsPerSecond, double P99Ms, long Errors)
-    {
-        public override string ToString() => $"{RequestsPerSecond:0} req/s, p99 {P99Ms:0.0} ms{(Errors > 0 ? $", {Errors} errors" : "")}";
-    }
-
-    /// <summary>Each client has its own connection; latencies are recorded only inside the measuring window.</summary>
-    private static async Task<Result> LoadAsync(Uri url, X509Certificate2 ca, X509Certificate2 user)
-    {
-        var clients = Enumerable.Range(0, Clients).Select(_ => TlsClient.Create(ca, user, checkHostName: true)).ToList();
-        var latencies = new List<double>[Clients];
-        long errors = 0;
-        var clock = Stopwatch.StartNew();
-        var end = Warmup + Measure;
-        await Task.WhenAll(clients.Select((client, i) => Task.Run(async () =>
-        {
-            latencies[i] = [];
-            while (clock.Elapsed < end)
-            {
-                var start = clock.Elapsed;
-                try
-                {
-                    using var response = await client.GetAsync(url);
-                    await response.Content.ReadAsByteArrayAsync();
-                    if (!response.IsSuccessStatusCode) Interlocked.Increment(ref errors);
-                }
-                catch (HttpRequestException)
-                {
-                    Interlocked.Increment(ref errors);
-                }
-                if (start >= Warmup) latencies[i].Add((clock.Elapsed - start).TotalMilliseconds);
-            }
-        })));
-        clients.ForEach(c => c.Dispose());
-        var all = latencies.SelectMany(l => l).Order().ToArray();
-        return new Result(all.Length / Measure.TotalSeconds, all[(int)Math.Ceiling(all.Length * 0.99) - 1], errors);
-    }
+    /// <summary>Each client on its own mutual-TLS connection.</summary>
+    private static Task<LoadResult> LoadAsync(Uri url, X509Certificate2 ca, X509Certificate2 user) =>
+        LoadGenerator.RunAsync([.. Enumerable.Range(0, Clients).Select(_ => (TlsClient.Create(ca, user, checkHostName: true), url.ToString()))], Warmup, Measure);
 
     internal static async Task<X509Certificate2> UserCertificateAsync(Uri director, X509Certificate2 ca)
     {

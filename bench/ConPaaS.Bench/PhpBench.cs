@@ -81,41 +81,9 @@ internal static class PhpBench
         }
     }
 
-    private sealed record Result(double RequestsPerSecond, double P99Ms, long Errors)
-    {
-        public override string ToString() => $"{RequestsPerSecond,6:0} req/s p99 {P99Ms,5:0.0} ms{(Errors > 0 ? $" ({Errors} errors)" : "")}";
-    }
-
     /// <summary>Clients each on their own keep-alive connection, spread over <paramref name="urls"/>.</summary>
-    private static async Task<Result> LoadAsync(IReadOnlyList<string> urls)
-    {
-        var latencies = new List<double>[Clients];
-        long errors = 0;
-        var clock = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, Clients).Select(i => Task.Run(async () =>
-        {
-            using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1 });
-            latencies[i] = [];
-            var url = urls[i % urls.Count];
-            while (clock.Elapsed < Warmup + Measure)
-            {
-                var start = clock.Elapsed;
-                try
-                {
-                    using var response = await client.GetAsync(url);
-                    await response.Content.ReadAsByteArrayAsync();
-                    if (!response.IsSuccessStatusCode) Interlocked.Increment(ref errors);
-                }
-                catch (HttpRequestException)
-                {
-                    Interlocked.Increment(ref errors);
-                }
-                if (start >= Warmup) latencies[i].Add((clock.Elapsed - start).TotalMilliseconds);
-            }
-        })));
-        var all = latencies.SelectMany(l => l).Order().ToArray();
-        return new Result(all.Length / Measure.TotalSeconds, all[(int)Math.Ceiling(all.Length * 0.99) - 1], errors);
-    }
+    private static Task<LoadResult> LoadAsync(IReadOnlyList<string> urls) =>
+        LoadGenerator.RunAsync([.. Enumerable.Range(0, Clients).Select(i => (new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1 }), urls[i % urls.Count]))], Warmup, Measure);
 
     private static async Task<string> TryGetAsync(HttpClient http, string url)
     {
