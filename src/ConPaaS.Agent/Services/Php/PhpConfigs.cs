@@ -35,6 +35,10 @@ public static class PhpConfigs
                 keepalive_timeout 30;
 
             """);
+        // When this agent is the only web server, the proxy serves static files itself: the same files, one nginx
+        // pass instead of two on the same machine.
+        var staticHere = roles.Contains("web") && webs.Count == 1 && webs[0] == ip;
+        var staticFiles = staticHere ? $"root {layout.Current};" : "proxy_pass http://php_webs;";
         if (roles.Contains("proxy"))
             text.Append($$"""
                     upstream php_backends { {{Servers(backends, PhpLayout.BackendPort)}} keepalive 16; }
@@ -46,7 +50,7 @@ public static class PhpConfigs
                         proxy_set_header Host $http_host;
                         proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
                         proxy_next_upstream error timeout http_502 http_503;
-                        location ~* {{StaticFiles}} { proxy_pass http://php_webs; }
+                        location ~* {{StaticFiles}} { {{staticFiles}} }
                         location / { proxy_pass http://php_backends; }
                     }
 
