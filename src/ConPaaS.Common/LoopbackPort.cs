@@ -5,7 +5,6 @@ namespace ConPaaS.Common;
 
 public static class LoopbackPort
 {
-    /// <summary>A TCP port on 127.0.0.1 that was free a moment ago (the kernel's choice), for tests and QEMU forwards.</summary>
     /// <summary><paramref name="preferred"/> when nothing listens on it at 127.0.0.1, another free port otherwise.</summary>
     public static int Preferring(int preferred)
     {
@@ -21,6 +20,7 @@ public static class LoopbackPort
         }
     }
 
+    /// <summary>A TCP port on 127.0.0.1 that was free a moment ago (the kernel's choice), for tests and QEMU forwards.</summary>
     public static int FindFree()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -18,7 +18,7 @@ public static class FrontendServer
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = settings.MaxUploadBytes + 64 * 1024;
+            kestrel.Limits.MaxRequestBodySize = settings.MaxRequestBytes;
             var host = settings.Listen.Host is "0.0.0.0" or "*" ? IPAddress.Any : IPAddress.Parse(settings.Listen.Host.Trim('[', ']'));
             kestrel.Listen(host, settings.Listen.Port, listen => listen.UseHttps(certificate));
         });
@@ -42,7 +42,7 @@ public static class FrontendServer
             o.Cookie.SameSite = SameSiteMode.Strict;
             o.Cookie.HttpOnly = true;
         });
-        builder.Services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(o => o.MultipartBodyLengthLimit = settings.MaxUploadBytes + 64 * 1024);
+        builder.Services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(o => o.MultipartBodyLengthLimit = settings.MaxRequestBytes);
         builder.Services.AddRazorPages(o => o.Conventions.ConfigureFilter(new AutoValidateAntiforgeryTokenAttribute()))
             .AddMvcOptions(o => o.Filters.Add<LoginRequired>());
 

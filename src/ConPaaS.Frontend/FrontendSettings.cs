@@ -13,6 +13,9 @@ public sealed record FrontendSettings(Uri DirectorUrl, string CaPath, Uri Listen
     /// <summary>Idle sessions end after this; the user's certificate held for them is dropped with them.</summary>
     public static readonly TimeSpan SessionIdle = TimeSpan.FromMinutes(30);
 
+    /// <summary>The largest request body taken: an upload at the limit plus the form's other fields.</summary>
+    public long MaxRequestBytes => MaxUploadBytes + 64 * 1024;
+
     /// <summary>Manifests and SSH keys are text: a smaller bound than code archives.</summary>
     public const long MaxTextUploadBytes = 1024 * 1024;
 

@@ -33,7 +33,8 @@ public sealed class DashboardTests
         await page.SetInputFilesAsync("#manifest", manifest);
         await page.ClickAsync("button:text-is('Deploy')");
         await Expect(page.Locator(".problem")).ToContainTextAsync("Services[0].Type is missing");
-        Assert.DoesNotContain("\nx ", await sandbox.CpsToolsOkAsync("application", "list"));
+        var listed = System.Text.Json.Nodes.JsonNode.Parse(await sandbox.CpsToolsOkAsync("application", "list", "--json"))!.AsArray();
+        Assert.Equal(["Greetings"], listed.Select(a => a!["name"]!.GetValue<string>()));
     }
 
     [Fact]

@@ -47,7 +47,7 @@ public static class ApplicationsApi
     public static async Task<JsonHttpResult<object>> RenameAsync(HttpContext context, string aid, Applications applications)
     {
         var application = applications.Owned(Caller.User(context), Parameters.ParseId("aid", aid));
-        applications.Rename(application.Aid, (await Parameters.ReadAsync(context)).Name("name"));
+        applications.Rename(application, (await Parameters.ReadAsync(context)).Name("name"));
         return Answers.Done;
     }
 

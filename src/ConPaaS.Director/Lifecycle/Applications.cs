@@ -66,9 +66,12 @@ public sealed class Applications(Database database, ServiceRecords serviceRecord
 
     /// <summary>A new application; its name must be unique among the user's (the seeds: "The application's name must be unique").</summary>
     public Application Create(long uid, string name, string? manifest = null) => database.Write((connection, transaction) =>
-        RefuseTakenName(connection, transaction, uid, name, aid: 0) ?? connection.QuerySingle<Application>(
+    {
+        RefuseTakenName(connection, transaction, uid, name, aid: 0);
+        return connection.QuerySingle<Application>(
             $"INSERT INTO applications (name, uid, status, created, manifest) VALUES (@name, @uid, @status, @created, @manifest) RETURNING {Columns}",
-            new { name, uid, status = LifecycleState.Init, created = DateTimeOffset.UtcNow.ToString("O"), manifest }, transaction));
+            new { name, uid, status = LifecycleState.Init, created = DateTimeOffset.UtcNow.ToString("O"), manifest }, transaction);
+    });
 
     public string? Manifest(long aid) => database.Read(connection =>
         connection.QuerySingle<string?>("SELECT manifest FROM applications WHERE aid = @aid", new { aid }));
@@ -212,18 +215,19 @@ public sealed class Applications(Database database, ServiceRecords serviceRecord
         _locks.TryRemove(aid, out _);
     }
 
-    public void Rename(long aid, string name) => database.Write((connection, transaction) =>
+    public void Rename(Application application, string name) => database.Write((connection, transaction) =>
     {
-        var uid = connection.QuerySingle<long>("SELECT uid FROM applications WHERE aid = @aid", new { aid }, transaction);
+        var (uid, aid) = (application.Uid, application.Aid);
         RefuseTakenName(connection, transaction, uid, name, aid);
         return connection.Execute("UPDATE applications SET name = @name WHERE aid = @aid", new { name, aid }, transaction);
     });
 
-    /// <summary>Throws when another of the user's applications (not <paramref name="aid"/>) has <paramref name="name"/>; null otherwise.</summary>
-    private static Application? RefuseTakenName(System.Data.IDbConnection connection, System.Data.IDbTransaction transaction, long uid, string name, long aid) =>
-        connection.QuerySingle<long>("SELECT COUNT(*) FROM applications WHERE uid = @uid AND name = @name AND aid != @aid", new { uid, name, aid }, transaction) > 0
-            ? throw RefusedException.Conflict($"you already have an application named '{name}'; application names are unique")
-            : null;
+    /// <summary>Refuses a name another of the user's applications (not <paramref name="aid"/>) has.</summary>
+    private static void RefuseTakenName(System.Data.IDbConnection connection, System.Data.IDbTransaction transaction, long uid, string name, long aid)
+    {
+        if (connection.QuerySingle<long>("SELECT COUNT(*) FROM applications WHERE uid = @uid AND name = @name AND aid != @aid", new { uid, name, aid }, transaction) > 0)
+            throw RefusedException.Conflict($"you already have an application named '{name}'; application names are unique");
+    }
 
     /// <summary>
     /// After a restart: nodes the driver still runs are adopted as they are (containers outlive the director); the

@@ -27,20 +27,21 @@ public static class LiveApi
         try
         {
             var applications = await client.ApplicationsAsync(token);
-            foreach (var application in applications.Where(a => aid is null || UserClient.Long(a["aid"]) == aid))
-                live[$"app-{UserClient.Long(application["aid"])}"] = UserClient.Text(application["status"]);
-            if (aid is { } id)
+            foreach (var row in applications.Where(a => aid is null || UserClient.Long(a["aid"]) == aid))
+                live[$"app-{UserClient.Long(row["aid"])}"] = UserClient.Text(row["status"]);
+            var application = applications.FirstOrDefault(a => UserClient.Long(a["aid"]) == aid);
+            if (sid is { } service && application is not null && UserClient.Text(application["status"]) == LifecycleState.Running)
+            {
+                // A service page: the manager's view is the live one (the director's row follows it); the node count
+                // tells the page to reload its table.
+                var info = await client.ManagerAsync(application, service, "get_service_info", null, token);
+                live[$"svc-{service}"] = UserClient.Text(info?["state"]);
+                live["nodes"] = UserClient.Long(info?["nodes"]);
+            }
+            else if (aid is { } id)
             {
                 foreach (var row in await client.ServicesAsync(id, token))
                     live[$"svc-{UserClient.Long(row["sid"])}"] = UserClient.Text(row["state"]);
-                var application = applications.FirstOrDefault(a => UserClient.Long(a["aid"]) == id);
-                if (sid is { } service && application is not null && UserClient.Text(application["status"]) == LifecycleState.Running)
-                {
-                    // The manager's view is the live one (the director's row follows it); the node count tells the page to reload its table.
-                    var info = await client.ManagerAsync(application, service, "get_service_info", null, token);
-                    live[$"svc-{service}"] = UserClient.Text(info?["state"]);
-                    live["nodes"] = UserClient.Long(info?["nodes"]);
-                }
             }
         }
         catch (FrontendException e)

@@ -8,8 +8,7 @@ public sealed class UploadLimit(RequestDelegate next, FrontendSettings settings)
 {
     public async Task InvokeAsync(HttpContext context)
     {
-        var limit = settings.MaxUploadBytes + 64 * 1024; // the form's other fields beside the file
-        if (context.Request.ContentLength is { } length && length > limit)
+        if (context.Request.ContentLength is { } length && length > settings.MaxRequestBytes)
         {
             context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
             context.Response.ContentType = "text/html; charset=utf-8";

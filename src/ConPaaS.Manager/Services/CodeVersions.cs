@@ -32,20 +32,6 @@ public sealed class CodeVersions
         AddDefault(defaultFiles);
     }
 
-    /// <summary>generic's code-default: each script says what it was given.</summary>
-    public static IReadOnlyDictionary<string, string> GenericScriptsDefault => GenericScripts.All.ToDictionary(script => script, script => $$"""
-        #!/bin/bash
-        date
-        echo "Executing script {{script}}"
-        echo "Parameters ($#): $@"
-        echo "My IP is $CPS_AGENT_IP"
-        echo "My role is $CPS_AGENT_ROLE"
-        echo "My master IP is $CPS_MASTER_IP"
-        echo "Information about other agents is stored at $CPS_AGENTS_FILE"
-        cat "$CPS_AGENTS_FILE"; echo
-
-        """);
-
     private string IndexPath => Path.Combine(_directory, "versions.json");
 
     private sealed record Index(string Current, List<CodeVersion> Versions);

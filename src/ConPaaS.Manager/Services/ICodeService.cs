@@ -10,6 +10,8 @@ public interface ICodeService
 
     CodeVersions Codes { get; }
 
-    /// <summary>The service's directory in <paramref name="commit"/> as a code version; null when it has none.</summary>
-    Task<CodeVersion?> AddGitVersionAsync(GitRepository repository, string commit, CancellationToken cancellationToken);
+    /// <summary>The service's directory (<c>ID/</c>) in <paramref name="commit"/> as a code version; null when it has
+    /// none. The application manager logs and reports the outcome for every service at once.</summary>
+    Task<CodeVersion?> AddGitVersionAsync(GitRepository repository, string commit, CancellationToken cancellationToken) =>
+        Codes.AddGitAsync(repository, commit, Id, cancellationToken);
 }

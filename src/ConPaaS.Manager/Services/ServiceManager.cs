@@ -248,9 +248,6 @@ public abstract class ServiceManager(ServiceType type, ServiceContext context)
     /// <summary>Adds agents (one per role given) to a running service; completes once they run, or throws why they do not.</summary>
     public Task AddAgentsAsync(IReadOnlyList<string> roles) => OutcomeAsync(AddAgents(roles));
 
-    /// <summary>Adds <paramref name="count"/> agents by <see cref="RoleFor"/> (a manifest's StartupInstances for a one-role type).</summary>
-    public Task AddAgentsAsync(int count) => AddAgentsAsync([.. Enumerable.Range(Nodes.Count, count).Select(RoleFor)]);
-
     /// <summary>Starts the service; from ERROR (an agent died, say) it first stops what is left and comes back with as
     /// many agents as it had, so one command recovers it.</summary>
     private Task StartService() => Begin([Init, Stopped, Error], Prologue, async token =>

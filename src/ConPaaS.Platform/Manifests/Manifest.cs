@@ -13,8 +13,6 @@ public sealed record ManifestService(ServiceType Type, string? Name, string Clou
     /// <summary>How many agents of each role the service should have once started: its StartupInstances, or the role's default.</summary>
     public int CountOf(ServiceRole role) => Instances.TryGetValue(role.Name, out var count) ? count : role.DefaultCount;
 
-    /// <summary>How many agents the service should have once started, when each holds one role.</summary>
-    public int Agents => Type.Roles.Sum(CountOf);
 }
 
 /// <summary>

@@ -132,7 +132,8 @@ public sealed class PhpAgent(AgentFiles files, NodeContext context) : AgentServi
                 _phpFpm = Start(PhpFpmProgram(), ["-F", "-y", _layout.PhpFpmConfig, "-p", _layout.Home], "php-fpm.out");
                 await WaitForAsync(() => File.Exists(_layout.PhpFpmSocket), "php-fpm", _phpFpm, cancellationToken);
             }
-            else ProcessSignal.Send(_phpFpm, ProcessSignal.User2);
+            else if (!ProcessSignal.Send(_phpFpm, ProcessSignal.User2))
+                throw new RpcException("php-fpm could not be told to reload");
         }
         else if (_phpFpm is not null)
         {

@@ -18,7 +18,21 @@ public sealed class GenericManager(ServiceContext context) : ServiceManager(Serv
     [ModuleInitializer]
     internal static void Register() => ServiceManagers.Register(ServiceTypes.Generic, c => new GenericManager(c));
 
-    private readonly CodeVersions _codes = new(Path.Combine(context.StateDirectory, "code"), CodeVersions.GenericScriptsDefault);
+    /// <summary>generic's code-default: each script says what it was given.</summary>
+    private static readonly IReadOnlyDictionary<string, string> DefaultCode = GenericScripts.All.ToDictionary(script => script, script => $$"""
+        #!/bin/bash
+        date
+        echo "Executing script {{script}}"
+        echo "Parameters ($#): $@"
+        echo "My IP is $CPS_AGENT_IP"
+        echo "My role is $CPS_AGENT_ROLE"
+        echo "My master IP is $CPS_MASTER_IP"
+        echo "Information about other agents is stored at $CPS_AGENTS_FILE"
+        cat "$CPS_AGENTS_FILE"; echo
+
+        """);
+
+    private readonly CodeVersions _codes = new(Path.Combine(context.StateDirectory, "code"), DefaultCode);
 
     public CodeVersions Codes => _codes;
     private readonly ServiceVolumes _volumes = new(context.StateDirectory);
@@ -67,10 +81,6 @@ public sealed class GenericManager(ServiceContext context) : ServiceManager(Serv
         }
     }
 
-    /// <summary>The service's directory in a pushed commit, as a code version (null when the commit has none); the
-    /// application manager logs and reports the outcome for every service at once.</summary>
-    public Task<CodeVersion?> AddGitVersionAsync(GitRepository repository, string commit, CancellationToken cancellationToken) =>
-        _codes.AddGitAsync(repository, commit, Id, cancellationToken);
 
     /// <summary>
     /// A volume for one agent: made and attached by the director's cloud driver, only while no script runs (so a

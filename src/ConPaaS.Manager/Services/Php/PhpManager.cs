@@ -125,13 +125,10 @@ public sealed class PhpManager(ServiceContext context) : ServiceManager(ServiceT
         return new { debug };
     }
 
-    public Task<CodeVersion?> AddGitVersionAsync(GitRepository repository, string commit, CancellationToken cancellationToken) =>
-        _codes.AddGitAsync(repository, commit, Id, cancellationToken);
 
     /// <summary>Every agent gets the version, then serves it (each switches in one rename; requests in flight finish).</summary>
     private async Task<object> EnableAsync(string version, CancellationToken cancellationToken)
     {
-        _codes.Find(version);
         var previous = _codes.Current;
         _codes.Enable(version);
         if (State == LifecycleState.Running)
