@@ -26,7 +26,9 @@ internal static class SandboxTarget
          // php's agents: nginx for every role, php-fpm for backends, memcached for the sessions (the PHP extension is
          // found by its configuration file, having no program of its own).
          new("nginx", "nginx-light"), new("php-fpm8.2", "php-fpm"), new("memcached", "memcached"),
-         new("/etc/php/8.2/mods-available/memcached.ini", "php-memcached")];
+         new("/etc/php/8.2/mods-available/memcached.ini", "php-memcached"),
+         // java's backends: Debian's Tomcat 10 (its jars and default web.xml) on Java 17.
+         new("java", "default-jre-headless"), new("/usr/share/tomcat10/etc/web.xml", "tomcat10")];
 
     public static IReadOnlyList<HostTool> HostTools => [.. BuildContext.Tools, .. PlatformTools];
 

@@ -32,7 +32,7 @@ public class EndToEndTests
             "aid sid type       name       status\n" +
             "------------------------------------\n" +
             "  1   1 helloworld helloworld INIT\n", await sandbox.CpsToolsOkAsync("service", "list"));
-        Assert.Equal("Service 1 (helloworld) is INIT.\n", await sandbox.CpsToolsOkAsync("service", "get_state", "1", "1"));
+        Assert.Equal("state: INIT\ntype: helloworld\nname: helloworld\nnodes: 0\n", await sandbox.CpsToolsOkAsync("service", "get_state", "1", "1"));
 
         // The manager is a real process on its own loopback address, charged one credit for its first hour.
         Assert.Contains("manager", await sandbox.CpsToolsOkAsync("cloud", "list_resources"));

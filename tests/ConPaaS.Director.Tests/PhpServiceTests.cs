@@ -1,5 +1,5 @@
-using System.Net;
 using System.Text.RegularExpressions;
+using static ConPaaS.Director.Tests.WebChecks;
 using ConPaaS.Processes;
 
 namespace ConPaaS.Director.Tests;
@@ -43,32 +43,8 @@ public sealed class PhpServiceTests
 
         // A new version while a client requests without pause: every request answered, by v1 and then by v2.
         var version2 = await UploadAsync(sandbox, "v2");
-        using var client = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { Timeout = TimeSpan.FromSeconds(10) };
-        using var stop = new CancellationTokenSource();
-        var seen = new List<string>();
-        var failures = new List<string>();
-        var load = Task.Run(async () =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                try
-                {
-                    using var response = await client.GetAsync(url + "hello.php");
-                    var body = await response.Content.ReadAsStringAsync();
-                    if (response.StatusCode != HttpStatusCode.OK) failures.Add($"{(int)response.StatusCode}: {body}");
-                    else lock (seen) seen.Add(body.Trim());
-                }
-                catch (HttpRequestException e)
-                {
-                    failures.Add(e.Message);
-                }
-            }
-        });
-        await Task.Delay(500);
-        await sandbox.CpsToolsOkAsync("php", "enable_code", "1", "1", version2);
-        await Task.Delay(1000);
-        await stop.CancelAsync();
-        await load;
+        var (seen, failures) = await WebChecks.RequestedThroughAsync(url + "hello.php",
+            () => sandbox.CpsToolsOkAsync("php", "enable_code", "1", "1", version2));
         Assert.Empty(failures);
         Assert.Equal("hello v1", seen.First());
         Assert.Equal("hello v2", seen.Last());
@@ -129,14 +105,5 @@ public sealed class PhpServiceTests
         HostTool.Run("tar", "-C", source, "-czf", archive, ".");
         var uploaded = await sandbox.CpsToolsOkAsync("php", "upload_code", "1", "1", archive);
         return Regex.Match(uploaded, @"code-\w{6}").Value;
-    }
-
-    /// <summary>curl, an oracle we did not write: the body (or only the status), with a cookie jar when given.</summary>
-    private static async Task<string> CurlAsync(string url, string? jar = null, bool statusOnly = false)
-    {
-        string[] cookies = jar is null ? [] : ["-b", jar, "-c", jar];
-        string[] output = statusOnly ? ["-o", "/dev/null", "-w", "%{http_code}"] : [];
-        var result = await new Command("curl", ["-sS", "--max-time", "10", .. cookies, .. output, url]).RunAsync(CancellationToken.None);
-        return statusOnly ? result.StandardOutput.Trim() : result.StandardOutput;
     }
 }

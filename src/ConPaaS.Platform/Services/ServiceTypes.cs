@@ -8,10 +8,11 @@ public static class ServiceTypes
 {
     private static readonly List<ServiceType> Registered = [];
 
-    /// <summary>The first agent holds all three roles; the first extra backend takes the backend role off it (the seeds' rule).</summary>
+    /// <summary>php and java: the first agent holds all three roles; the first extra backend takes the backend role off it (the seeds' rule).</summary>
     public static readonly ServiceType Php = Register(new("php", "PHP web hosting",
         [new("proxy", 1, Min: 1), new("web", 1, Min: 1), new("backend", 1, Min: 1)], TakesCode: true, Runnable: true));
-    public static readonly ServiceType Java = Register(new("java", "Java web hosting", [], TakesCode: true, Runnable: false));
+    public static readonly ServiceType Java = Register(new("java", "Java web hosting",
+        [new("proxy", 1, Min: 1), new("web", 1, Min: 1), new("backend", 1, Min: 1)], TakesCode: true, Runnable: true));
     public static readonly ServiceType Helloworld = Register(new("helloworld", "agents that greet", [new("helloworld", 1)], TakesCode: false, Runnable: true));
     public static readonly ServiceType Xtreemfs = Register(new("xtreemfs", "the XtreemFS distributed file system", [], TakesCode: false, Runnable: false));
     public static readonly ServiceType Mysql = Register(new("mysql", "MySQL databases", [], TakesCode: false, Runnable: false));

@@ -80,10 +80,13 @@ public static class ServiceCommands
             s.Output.Message($"Service {svc["sid"]} of application {app["aid"]} has been successfully removed.", result);
         });
 
-        yield return ForService("get_state", "show a service's state, as its manager sees it", async (s, app, svc, token) =>
+        yield return ForService("get_state", "show a service's state, as its manager sees it (key: value lines)", async (s, app, svc, token) =>
         {
             var info = await ManagerRpc.CallAsync(s, app, svc["sid"]!.GetValue<long>(), "get_service_info", new JsonObject(), token);
-            s.Output.Message($"Service {svc["sid"]} ({Output.Cell(info?["type"])}) is {Output.Cell(info?["state"])}.", info);
+            // key: value lines, one per field the manager gives (php and java add url, mysql connect).
+            var lines = (info as JsonObject ?? []).Where(f => f.Value is not null && Output.Cell(f.Value).Length > 0)
+                .Select(f => $"{f.Key}: {Output.Cell(f.Value)}");
+            s.Output.Message(string.Join('\n', lines), info);
         });
 
         yield return ForService("start", "start a service: its first agent, then RUNNING", (s, app, svc, token) =>

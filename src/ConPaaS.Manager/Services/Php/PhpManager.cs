@@ -1,26 +1,19 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
-using ConPaaS.Manager.Git;
+using ConPaaS.Manager.Services.Web;
 using ConPaaS.Node;
-using ConPaaS.Platform.Rpc;
 using ConPaaS.Platform.Services;
 
 namespace ConPaaS.Manager.Services.Php;
 
 /// <summary>
-/// php, in the seeds' three roles: <c>proxy</c> (the entry point, balancing), <c>web</c> (static files) and
-/// <c>backend</c> (PHP). The first agent holds all three; the first extra backend takes the backend role off it, and
-/// it takes the role back when the last extra backend goes. After every change each agent is told the whole layout
-/// (<c>configure</c>) and reconfigures its servers in place; a code version reaches every agent before it becomes
-/// the one served. Sessions live in a memcached on the first agent, so any backend serves any session.
+/// php: a web service whose backends run php-fpm. Sessions live in a memcached on the first agent, so any backend
+/// serves any session; <c>set_debug</c> shows PHP errors in pages (on every backend, also those added later).
 /// </summary>
-public sealed class PhpManager(ServiceContext context) : ServiceManager(ServiceTypes.Php, context), ICodeService
+public sealed class PhpManager(ServiceContext context) : WebManager(ServiceTypes.Php, context, DefaultCode)
 {
     [ModuleInitializer]
     internal static void Register() => ServiceManagers.Register(ServiceTypes.Php, c => new PhpManager(c));
-
-    private const string Proxy = "proxy", Web = "web", Backend = "backend";
-    private static readonly string AllRoles = string.Join(',', Proxy, Web, Backend);
 
     /// <summary>What a new php service serves before any upload.</summary>
     private static readonly IReadOnlyDictionary<string, string> DefaultCode = new Dictionary<string, string>
@@ -34,86 +27,18 @@ public sealed class PhpManager(ServiceContext context) : ServiceManager(ServiceT
             """,
     };
 
-    private readonly CodeVersions _codes = new(Path.Combine(context.StateDirectory, "code"), DefaultCode);
-    private string? _url;
     private bool _debug;
 
-    public CodeVersions Codes => _codes;
-
-    protected override string RoleFor(int index) => index == 0 ? AllRoles : Backend;
-
-    protected override JsonObject ServiceInfo() => _url is null ? [] : new JsonObject { ["url"] = _url };
-
-    /// <summary>add_nodes with so many of each role (<c>backend</c>, <c>web</c>, <c>proxy</c>, as the original's
-    /// clients send them, or inside <c>nodes</c>); a bare <c>count</c> adds backends.</summary>
-    protected override IReadOnlyList<string> RolesToAdd(RpcCall call)
+    protected override async Task<object?> WebDispatchAsync(RpcCall call, CancellationToken cancellationToken) => call.Method switch
     {
-        var wanted = RoleCounts(call);
-        var roles = wanted.SelectMany(w => Enumerable.Repeat(w.Key, w.Value)).ToList();
-        if (roles.Count == 0) throw new RpcException("add_nodes needs at least one node: --backend N, --web N or --proxy N");
-        if (Nodes.Count + roles.Count > ServiceRole.MaxAgents) throw new RpcException($"a service has at most {ServiceRole.MaxAgents} agents");
-        return roles;
-    }
-
-    /// <summary>A manifest's StartupInstances: so many of each role in all. More than one backend means that many extra
-    /// agents, since the first agent then gives its backend role up; proxies and web servers count the first agent.</summary>
-    public override IReadOnlyList<string> ExtraRoles(Platform.Manifests.ManifestService wanted)
-    {
-        int Count(string role) => wanted.CountOf(Type.Role(role)!);
-        var backends = Count(Backend);
-        return [.. Enumerable.Repeat(Backend, backends > 1 ? backends : 0),
-                .. Enumerable.Repeat(Web, Math.Max(0, Count(Web) - 1)),
-                .. Enumerable.Repeat(Proxy, Math.Max(0, Count(Proxy) - 1))];
-    }
-
-    /// <summary>remove_nodes of so many agents of each role, the latest first; the first agent always stays.</summary>
-    protected override IReadOnlyList<AgentNode> NodesToRemove(RpcCall call)
-    {
-        var removed = new List<AgentNode>();
-        foreach (var (role, count) in RoleCounts(call))
-        {
-            var candidates = Nodes.Skip(1).Where(n => n.Role == role).Reverse().Take(count).ToList();
-            if (candidates.Count < count) throw new RpcException($"service {Id} has {candidates.Count} {role} agents besides the first; cannot remove {count}");
-            removed.AddRange(candidates);
-        }
-        if (removed.Count == 0) throw new RpcException("remove_nodes needs at least one node: --backend N, --web N or --proxy N");
-        return removed;
-    }
-
-    private static Dictionary<string, int> RoleCounts(RpcCall call)
-    {
-        var source = call.Params["nodes"] as JsonObject ?? call.Params;
-        var counts = new Dictionary<string, int>();
-        foreach (var role in new[] { Backend, Web, Proxy })
-        {
-            if (source[role] is not { } value) continue;
-            if (value is not JsonValue number || !(number.TryGetValue<int>(out var n) || int.TryParse(number.ToString(), out n)) || n is < 0 or > ServiceRole.MaxAgents)
-                throw new RpcException($"'{role}' must be a whole number from 0 to {ServiceRole.MaxAgents}");
-            if (n > 0) counts[role] = n;
-        }
-        if (counts.Count == 0 && call.Params["count"] is not null) counts[Backend] = Count(call);
-        return counts;
-    }
-
-    protected override async Task NodesAddedAsync(IReadOnlyList<AgentNode> added, IReadOnlyList<AgentNode> existing, CancellationToken cancellationToken)
-    {
-        await Task.WhenAll(added.Select(async n =>
-        {
-            await SendCodeAsync(n, _codes, cancellationToken);
-            if (_debug) await AgentAsync(n, "set_debug", new JsonObject { ["debug"] = true }, cancellationToken);
-        }));
-        await ConfigureAsync(cancellationToken);
-    }
-
-    protected override Task NodesRemovedAsync(IReadOnlyList<AgentNode> remaining, CancellationToken cancellationToken) => ConfigureAsync(cancellationToken);
-
-    protected override async Task<object?> TypeDispatchAsync(RpcCall call, CancellationToken cancellationToken) => call.Method switch
-    {
-        "enable_code" => await EnableAsync(call.String("codeVersionId"), cancellationToken),
-        "get_url" => _url ?? throw new RpcException($"service {Id} is {State}; it has an address once it runs"),
         "set_debug" => await SetDebugAsync(call.Params["debug"]?.GetValue<bool>() == true, cancellationToken),
-        _ => await CodeMethods.TryDispatchAsync(this, Context, call, cancellationToken),
+        _ => null,
     };
+
+    protected override async Task NodeAddedAsync(AgentNode node, CancellationToken cancellationToken)
+    {
+        if (_debug) await AgentAsync(node, "set_debug", new JsonObject { ["debug"] = true }, cancellationToken);
+    }
 
     /// <summary>debug on|off: PHP errors shown in pages or only logged, on every backend (and on backends added later).</summary>
     private async Task<object> SetDebugAsync(bool debug, CancellationToken cancellationToken)
@@ -123,49 +48,5 @@ public sealed class PhpManager(ServiceContext context) : ServiceManager(ServiceT
             await Task.WhenAll(Nodes.Select(n => AgentAsync(n, "set_debug", new JsonObject { ["debug"] = debug }, cancellationToken)));
         Log.Write($"service {Id}: debug {(debug ? "on" : "off")}");
         return new { debug };
-    }
-
-
-    /// <summary>Every agent gets the version, then serves it (each switches in one rename; requests in flight finish).</summary>
-    private async Task<object> EnableAsync(string version, CancellationToken cancellationToken)
-    {
-        var previous = _codes.Current;
-        _codes.Enable(version);
-        if (State == LifecycleState.Running)
-        {
-            try
-            {
-                await Task.WhenAll(Nodes.Select(n => SendCodeAsync(n, _codes, cancellationToken)));
-            }
-            catch (RpcException)
-            {
-                _codes.Enable(previous);
-                throw;
-            }
-            Log.Write($"service {Id}: code version {version} served");
-        }
-        return new { codeVersionId = version };
-    }
-
-    /// <summary>
-    /// Applies the seeds' rule (the first agent is a backend only while no other is), then tells every agent the
-    /// layout: its own roles, the backends and web servers the proxies balance over, where sessions live.
-    /// </summary>
-    private async Task ConfigureAsync(CancellationToken cancellationToken)
-    {
-        var first = Nodes[0];
-        var otherBackends = Nodes.Skip(1).Any(n => n.Holds(Backend));
-        SetRole(first, otherBackends ? string.Join(',', Proxy, Web) : AllRoles);
-        var nodes = Nodes;
-        JsonArray Addresses(string role) => [.. nodes.Where(n => n.Holds(role)).Select(n => (JsonNode)n.Ip)];
-        var answers = await Task.WhenAll(nodes.Select(n => AgentAsync(n, "configure", new JsonObject
-        {
-            ["roles"] = n.Role,
-            ["backends"] = Addresses(Backend),
-            ["webs"] = Addresses(Web),
-            ["sessions"] = first.Ip,
-        }, cancellationToken)));
-        _url = answers[0]?["url"]?.ToString();
-        Log.Write($"service {Id}: configured {nodes.Count} agents ({string.Join("; ", nodes.Select(n => $"{n.Id} {n.Role}"))}); served at {_url}");
     }
 }

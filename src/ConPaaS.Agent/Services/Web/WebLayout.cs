@@ -1,13 +1,14 @@
 using System.Globalization;
 
-namespace ConPaaS.Agent.Services.Php;
+namespace ConPaaS.Agent.Services.Web;
 
 /// <summary>
-/// Where a php agent keeps its servers' files (below the agent's root, so the local driver's agents never meet) and
-/// the ports they use: the proxy on 80 when the agent runs as root (a container, a VM), otherwise 8080 (the local
-/// driver's agents are unprivileged); web servers on 8081, backends' nginx on 8082, the sessions' memcached on 11211.
+/// Where a web agent (php, java) keeps its servers' files (below the agent's root, so the local driver's agents never
+/// meet) and the ports they use: the proxy on 80 when the agent runs as root (a container, a VM), otherwise 8080 (the
+/// local driver's agents are unprivileged); web servers on 8081, backends on 8082 (php's nginx, java's Tomcat), php's
+/// sessions' memcached on 11211.
 /// </summary>
-public sealed class PhpLayout(string root)
+public sealed class WebLayout(string root, string type)
 {
     public const int WebPort = 8081;
     public const int BackendPort = 8082;
@@ -15,7 +16,7 @@ public sealed class PhpLayout(string root)
 
     public static int ProxyPort => Environment.IsPrivilegedProcess ? 80 : 8080;
 
-    public string Home { get; } = Path.Combine(root, "var", "lib", "cpsagent", "php");
+    public string Home { get; } = Path.Combine(root, "var", "lib", "cpsagent", type);
     public string Versions => Path.Combine(Home, "www");
     /// <summary>A link to the version being served, swapped in one rename.</summary>
     public string Current => Path.Combine(Versions, "current");
@@ -24,9 +25,6 @@ public sealed class PhpLayout(string root)
     public string Logs { get; } = Path.Combine(root, "var", "log", "cpsagent");
     public string NginxConfig => Path.Combine(Home, "nginx.conf");
     public string NginxPid => Path.Combine(Run, "nginx.pid");
-    public string PhpFpmConfig => Path.Combine(Home, "php-fpm.conf");
-    public string PhpFpmPid => Path.Combine(Run, "php-fpm.pid");
-    public string PhpFpmSocket => Path.Combine(Run, "php-fpm.sock");
 
     public static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);
 }
