@@ -28,7 +28,10 @@ internal static class SandboxTarget
          new("nginx", "nginx-light"), new("php-fpm8.2", "php-fpm"), new("memcached", "memcached"),
          new("/etc/php/8.2/mods-available/memcached.ini", "php-memcached"),
          // java's backends: Debian's Tomcat 10 (its jars and default web.xml) on Java 17.
-         new("java", "default-jre-headless"), new("/usr/share/tomcat10/etc/web.xml", "tomcat10")];
+         new("java", "default-jre-headless"), new("/usr/share/tomcat10/etc/web.xml", "tomcat10"),
+         // mysql's agents: MariaDB with Galera (state transfer by rsync), HAProxy for the glb; the tests' client.
+         new("mariadbd", "mariadb-server"), new("/usr/lib/galera/libgalera_smm.so", "galera-4"), new("rsync", "rsync"), new("haproxy", "haproxy"),
+         new("mariadb", "mariadb-client")];
 
     public static IReadOnlyList<HostTool> HostTools => [.. BuildContext.Tools, .. PlatformTools];
 

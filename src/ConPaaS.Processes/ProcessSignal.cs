@@ -1,10 +1,11 @@
 namespace ConPaaS.Processes;
 
-/// <summary>Signals to a server we started, for the reloads servers take by signal (nginx: HUP, php-fpm: USR2).</summary>
+/// <summary>Signals to a server we started, for the reloads servers take by signal (nginx: HUP, php-fpm and HAProxy: USR2) and the clean stop MariaDB takes (TERM).</summary>
 public static partial class ProcessSignal
 {
     public const int Hangup = 1;
     public const int User2 = 12;
+    public const int Terminate = 15;
 
     /// <summary>
     /// Sends <paramref name="signal"/> to the program a contained command runs. Its own pid file would not do: run as

@@ -160,9 +160,11 @@ public sealed class Sandbox : IAsyncDisposable
     /// namespace (./build.sh runs the tests in one of their own), so each process's pid is taken from its NSpid line at
     /// this process's own depth, the number kill(2) understands here.
     /// </summary>
-    public List<int> NodeProcesses(string vmid)
+    /// <param name="program">Instead of the node's own programs, the servers of this name it started (their command
+    /// lines name files in the node's directory).</param>
+    public List<int> NodeProcesses(string vmid, string? program = null)
     {
-        var marker = Path.Combine(Directory, "data", "nodes", vmid, "node.cfg");
+        var marker = Path.Combine(Directory, "data", "nodes", vmid, program is null ? "node.cfg" : "");
         var depth = NsPids("/proc/self/status").Length;
         var found = new List<int>();
         foreach (var proc in System.IO.Directory.GetDirectories("/proc").Where(d => Path.GetFileName(d).All(char.IsAsciiDigit)))
@@ -170,6 +172,7 @@ public sealed class Sandbox : IAsyncDisposable
             try
             {
                 if (!File.ReadAllText(Path.Combine(proc, "cmdline")).Replace('\0', ' ').Contains(marker)) continue;
+                if (program is not null && File.ReadAllText(Path.Combine(proc, "comm")).Trim() != program) continue;
                 var pids = NsPids(Path.Combine(proc, "status"));
                 if (pids.Length >= depth) found.Add(pids[depth - 1]);
             }

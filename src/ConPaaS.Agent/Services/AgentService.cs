@@ -15,6 +15,36 @@ public abstract class AgentService(AgentFiles files, NodeContext context)
     protected NodeContext Context => context;
 
     public abstract Task<JsonNode?> DispatchAsync(RpcCall call, CancellationToken cancellationToken);
+
+    private static readonly TimeSpan ServerStartTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Waits until a server this agent started is <paramref name="ready"/>; its exit or 30 s is an error naming it.</summary>
+    protected static async Task WaitForAsync(Func<bool> ready, string name, Processes.BackgroundProcess process, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + ServerStartTimeout;
+        var delay = new Common.PollingDelay();
+        while (!ready())
+        {
+            if (process.Exited.IsCompleted) throw new Platform.Rpc.RpcException($"{name} exited at start (code {await process.Exited}); see its log on the agent");
+            if (DateTime.UtcNow > deadline) throw new Platform.Rpc.RpcException($"{name} did not start within {ServerStartTimeout.TotalSeconds:0} s");
+            await delay.WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Whether a server of this agent takes connections on the agent's own address and <paramref name="port"/>.</summary>
+    protected bool Listening(int port)
+    {
+        try
+        {
+            using var client = new System.Net.Sockets.TcpClient();
+            client.Connect(context.Listen.Address, port);
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+    }
 }
 
 /// <summary>

@@ -86,6 +86,9 @@ public abstract class ServiceManager(ServiceType type, ServiceContext context)
     /// <summary>New agents answer; <paramref name="existing"/> were there before.</summary>
     protected virtual Task NodesAddedAsync(IReadOnlyList<AgentNode> added, IReadOnlyList<AgentNode> existing, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>Agents about to be removed, still running (mysql: they leave the cluster cleanly first).</summary>
+    protected virtual Task NodesRemovingAsync(IReadOnlyList<AgentNode> removed, CancellationToken cancellationToken) => Task.CompletedTask;
+
     protected virtual Task NodesRemovedAsync(IReadOnlyList<AgentNode> remaining, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>The role of the agent that will be the service's <paramref name="index"/>-th.</summary>
@@ -108,6 +111,48 @@ public abstract class ServiceManager(ServiceType type, ServiceContext context)
         if (remove < 1 || remove > Nodes.Count - 1)
             throw new RpcException($"remove_nodes takes a count from 1 to {Nodes.Count - 1}; the first agent stays while the service runs");
         return [.. Nodes.Skip(1).TakeLast(remove)];
+    }
+
+    /// <summary>For types scaled per role (php and java: <c>--backend N --web N --proxy N</c>; mysql: <c>--mysql N --glb
+    /// N</c>): the roles of so many new agents of each, as the original's clients send them (or inside <c>nodes</c>);
+    /// a bare <c>count</c> adds agents of <paramref name="countRole"/>.</summary>
+    protected IReadOnlyList<string> RolesToAddPerRole(RpcCall call, string countRole)
+    {
+        var roles = RoleCounts(call, countRole).SelectMany(w => Enumerable.Repeat(w.Key, w.Value)).ToList();
+        if (roles.Count == 0) throw new RpcException($"add_nodes needs at least one node: {RoleOptions}");
+        if (Nodes.Count + roles.Count > ServiceRole.MaxAgents) throw new RpcException($"a service has at most {ServiceRole.MaxAgents} agents");
+        return roles;
+    }
+
+    /// <summary>remove_nodes of so many agents of each role, the latest first; the first agent always stays.</summary>
+    protected IReadOnlyList<AgentNode> NodesToRemovePerRole(RpcCall call, string countRole)
+    {
+        var removed = new List<AgentNode>();
+        foreach (var (role, count) in RoleCounts(call, countRole))
+        {
+            var candidates = Nodes.Skip(1).Where(n => n.Role == role).Reverse().Take(count).ToList();
+            if (candidates.Count < count) throw new RpcException($"service {Id} has {candidates.Count} {role} agents besides the first; cannot remove {count}");
+            removed.AddRange(candidates);
+        }
+        if (removed.Count == 0) throw new RpcException($"remove_nodes needs at least one node: {RoleOptions}");
+        return removed;
+    }
+
+    private string RoleOptions => string.Join(" or ", Type.Roles.Select(r => $"--{r.Name} N"));
+
+    private Dictionary<string, int> RoleCounts(RpcCall call, string countRole)
+    {
+        var source = call.Params["nodes"] as JsonObject ?? call.Params;
+        var counts = new Dictionary<string, int>();
+        foreach (var role in Type.Roles.Select(r => r.Name))
+        {
+            if (source[role] is not { } value) continue;
+            if (value is not JsonValue number || !(number.TryGetValue<int>(out var n) || int.TryParse(number.ToString(), out n)) || n is < 0 or > ServiceRole.MaxAgents)
+                throw new RpcException($"'{role}' must be a whole number from 0 to {ServiceRole.MaxAgents}");
+            if (n > 0) counts[role] = n;
+        }
+        if (counts.Count == 0 && call.Params["count"] is not null) counts[countRole] = Count(call);
+        return counts;
     }
 
     /// <summary>
@@ -315,6 +360,7 @@ public abstract class ServiceManager(ServiceType type, ServiceContext context)
 
     private async Task RemoveNodesAsync(IReadOnlyList<AgentNode> removed, CancellationToken cancellationToken)
     {
+        await NodesRemovingAsync(removed, cancellationToken);
         await Clients.DirectorAsync("/remove_nodes", [new("vmids", string.Join(',', removed.Select(n => n.Id)))], cancellationToken);
         lock (_nodes) _nodes.RemoveAll(removed.Contains);
         Log.Write($"service {Id}: removed {string.Join(", ", removed.Select(n => n.Id))}");

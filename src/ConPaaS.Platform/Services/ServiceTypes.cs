@@ -15,7 +15,8 @@ public static class ServiceTypes
         [new("proxy", 1, Min: 1), new("web", 1, Min: 1), new("backend", 1, Min: 1)], TakesCode: true, Runnable: true));
     public static readonly ServiceType Helloworld = Register(new("helloworld", "agents that greet", [new("helloworld", 1)], TakesCode: false, Runnable: true));
     public static readonly ServiceType Xtreemfs = Register(new("xtreemfs", "the XtreemFS distributed file system", [], TakesCode: false, Runnable: false));
-    public static readonly ServiceType Mysql = Register(new("mysql", "MySQL databases", [], TakesCode: false, Runnable: false));
+    /// <summary>mysql: Galera nodes, and glb agents balancing over them.</summary>
+    public static readonly ServiceType Mysql = Register(new("mysql", "MySQL databases (MariaDB Galera cluster)", [new("mysql", 1, Min: 1), new("glb", 0)], TakesCode: false, Runnable: true));
     public static readonly ServiceType Generic = Register(new("generic", "your own scripts on a master and nodes", [new("master", 1, Min: 1, Max: 1), new("node", 0)], TakesCode: true, Runnable: true));
 
     public static IReadOnlyList<ServiceType> All => Registered;

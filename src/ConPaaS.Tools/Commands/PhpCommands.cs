@@ -13,7 +13,7 @@ public static class PhpCommands
 
     public static IEnumerable<Command> Build()
     {
-        foreach (var command in WebCommands.Build()) yield return command;
+        foreach (var command in WebCommands.Build(ServiceTypes.Php)) yield return command;
 
         var mode = new Argument<string>("mode") { Description = "on or off: PHP errors shown in pages" };
         mode.AcceptOnlyFromAmong("on", "off");

@@ -176,4 +176,20 @@ public static class ServiceCommands
         var added = await s.Director.PostAsync($"/add/{Uri.EscapeDataString(type)}", Form(("appid", Output.Cell(app["aid"]))), token);
         s.Output.Message($"Service {type} successfully added to application {app["aid"]} with id {added?["service"]?["sid"]}.", added);
     }
+
+    /// <summary>add_nodes or remove_nodes for a type scaled per role: one <c>--ROLE N</c> option per role of the type
+    /// (php and java: --proxy --web --backend; mysql: --mysql --glb).</summary>
+    public static Command ScalingByRole(ServiceType type, string method, string description, string doing)
+    {
+        var options = type.Roles.Select(r => r.Name).Select(role =>
+            new Option<int>("--" + role) { Description = $"how many {role} agents", DefaultValueFactory = _ => 0 }).ToArray();
+        return ForService(method, description, (s, app, svc, token) =>
+        {
+            var parameters = new JsonObject();
+            foreach (var option in options) parameters[option.Name.TrimStart('-')] = s.Result.GetValue(option);
+            var total = options.Sum(o => s.Result.GetValue(o));
+            if (total == 0) throw new CliException($"{method} needs {string.Join(" or ", options.Select(o => o.Name + " N"))}");
+            return ChangeAsync(s, app, svc, method, parameters, $"{doing} {total} nodes of service {svc["sid"]}...", LifecycleState.Running, token);
+        }, options);
+    }
 }

@@ -15,7 +15,6 @@ namespace ConPaaS.Agent.Services.Web;
 /// </summary>
 public abstract class WebAgent(AgentFiles files, NodeContext context, string type) : AgentService(files, context)
 {
-    private static readonly TimeSpan ServerStartTimeout = TimeSpan.FromSeconds(30);
     private const int KeptVersions = 2;
 
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -136,32 +135,6 @@ public abstract class WebAgent(AgentFiles files, NodeContext context, string typ
 
     protected BackgroundProcess Start(string program, string[] arguments, string log) =>
         BackgroundProcess.Start(new Command(program, arguments).Contained(), Path.Combine(Layout.Logs, log));
-
-    protected static async Task WaitForAsync(Func<bool> ready, string name, BackgroundProcess process, CancellationToken cancellationToken)
-    {
-        var deadline = DateTime.UtcNow + ServerStartTimeout;
-        var delay = new PollingDelay();
-        while (!ready())
-        {
-            if (process.Exited.IsCompleted) throw new RpcException($"{name} exited at start (code {await process.Exited}); see its log on the agent");
-            if (DateTime.UtcNow > deadline) throw new RpcException($"{name} did not start within {ServerStartTimeout.TotalSeconds:0} s");
-            await delay.WaitAsync(cancellationToken);
-        }
-    }
-
-    protected bool Listening(int port)
-    {
-        try
-        {
-            using var client = new System.Net.Sockets.TcpClient();
-            client.Connect(Context.Listen.Address, port);
-            return true;
-        }
-        catch (System.Net.Sockets.SocketException)
-        {
-            return false;
-        }
-    }
 
     private static IReadOnlyList<string> Strings(JsonNode? node) => [.. (node as JsonArray ?? []).Select(n => n?.ToString() ?? "").Where(s => s.Length > 0)];
 }

@@ -28,16 +28,8 @@ public abstract class WebManager(ServiceType type, ServiceContext context, IRead
 
     protected override JsonObject ServiceInfo() => _url is null ? [] : new JsonObject { ["url"] = _url };
 
-    /// <summary>add_nodes with so many of each role (<c>backend</c>, <c>web</c>, <c>proxy</c>, as the original's
-    /// clients send them, or inside <c>nodes</c>); a bare <c>count</c> adds backends.</summary>
-    protected override IReadOnlyList<string> RolesToAdd(RpcCall call)
-    {
-        var wanted = RoleCounts(call);
-        var roles = wanted.SelectMany(w => Enumerable.Repeat(w.Key, w.Value)).ToList();
-        if (roles.Count == 0) throw new RpcException("add_nodes needs at least one node: --backend N, --web N or --proxy N");
-        if (Nodes.Count + roles.Count > ServiceRole.MaxAgents) throw new RpcException($"a service has at most {ServiceRole.MaxAgents} agents");
-        return roles;
-    }
+    /// <summary>add_nodes with so many of each role (<c>--backend N --web N --proxy N</c>); a bare count adds backends.</summary>
+    protected override IReadOnlyList<string> RolesToAdd(RpcCall call) => RolesToAddPerRole(call, Backend);
 
     /// <summary>A manifest's StartupInstances: so many of each role in all. More than one backend means that many extra
     /// agents, since the first agent then gives its backend role up; proxies and web servers count the first agent.</summary>
@@ -50,34 +42,7 @@ public abstract class WebManager(ServiceType type, ServiceContext context, IRead
                 .. Enumerable.Repeat(Proxy, Math.Max(0, Count(Proxy) - 1))];
     }
 
-    /// <summary>remove_nodes of so many agents of each role, the latest first; the first agent always stays.</summary>
-    protected override IReadOnlyList<AgentNode> NodesToRemove(RpcCall call)
-    {
-        var removed = new List<AgentNode>();
-        foreach (var (role, count) in RoleCounts(call))
-        {
-            var candidates = Nodes.Skip(1).Where(n => n.Role == role).Reverse().Take(count).ToList();
-            if (candidates.Count < count) throw new RpcException($"service {Id} has {candidates.Count} {role} agents besides the first; cannot remove {count}");
-            removed.AddRange(candidates);
-        }
-        if (removed.Count == 0) throw new RpcException("remove_nodes needs at least one node: --backend N, --web N or --proxy N");
-        return removed;
-    }
-
-    private static Dictionary<string, int> RoleCounts(RpcCall call)
-    {
-        var source = call.Params["nodes"] as JsonObject ?? call.Params;
-        var counts = new Dictionary<string, int>();
-        foreach (var role in new[] { Backend, Web, Proxy })
-        {
-            if (source[role] is not { } value) continue;
-            if (value is not JsonValue number || !(number.TryGetValue<int>(out var n) || int.TryParse(number.ToString(), out n)) || n is < 0 or > ServiceRole.MaxAgents)
-                throw new RpcException($"'{role}' must be a whole number from 0 to {ServiceRole.MaxAgents}");
-            if (n > 0) counts[role] = n;
-        }
-        if (counts.Count == 0 && call.Params["count"] is not null) counts[Backend] = Count(call);
-        return counts;
-    }
+    protected override IReadOnlyList<AgentNode> NodesToRemove(RpcCall call) => NodesToRemovePerRole(call, Backend);
 
     protected override async Task NodesAddedAsync(IReadOnlyList<AgentNode> added, IReadOnlyList<AgentNode> existing, CancellationToken cancellationToken)
     {
