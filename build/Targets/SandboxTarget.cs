@@ -27,11 +27,12 @@ internal static class SandboxTarget
          // found by its configuration file, having no program of its own).
          new("nginx", "nginx-light"), new("php-fpm8.2", "php-fpm"), new("memcached", "memcached"),
          new("/etc/php/8.2/mods-available/memcached.ini", "php-memcached"),
+         // PHP's MySQL drivers (mysqli, PDO), which applications on a mysql service use (WordPress does).
+         new("/etc/php/8.2/mods-available/mysqli.ini", "php-mysql"),
          // java's backends: Debian's Tomcat 10 (its jars and default web.xml) on Java 17.
          new("java", "default-jre-headless"), new("/usr/share/tomcat10/etc/web.xml", "tomcat10"),
-         // mysql's agents: MariaDB with Galera (state transfer by rsync), HAProxy for the glb; the tests' client.
-         new("mariadbd", "mariadb-server"), new("/usr/lib/galera/libgalera_smm.so", "galera-4"), new("rsync", "rsync"), new("haproxy", "haproxy"),
-         new("mariadb", "mariadb-client")];
+         // mysql's agents: MariaDB with Galera (state transfer by rsync), HAProxy for the glb.
+         new("mariadbd", "mariadb-server"), new("/usr/lib/galera/libgalera_smm.so", "galera-4"), new("rsync", "rsync"), new("haproxy", "haproxy")];
 
     public static IReadOnlyList<HostTool> HostTools => [.. BuildContext.Tools, .. PlatformTools];
 

@@ -17,6 +17,10 @@ internal static class TestTarget
         new("virsh", "libvirt-clients"),
         // The browser the frontend's tests drive through Playwright (Playwright's own download does not work here).
         new("chromium", "chromium"),
+        // mysql's tests connect as a user would, with MariaDB's own client; the seeds' WordPress tutorial is done with
+        // the WordPress that Debian packages (no download from the internet), with its default theme.
+        new("mariadb", "mariadb-client"), new("/usr/share/wordpress/wp-config-sample.php", "wordpress"),
+        new("/usr/share/wordpress/wp-content/themes/twentytwentythree/style.css", "wordpress-theme-twentytwentythree"),
     ];
 
     public static IReadOnlyList<HostTool> HostTools => [.. BuildContext.Tools, SharedTools.Dotnet, .. TestTools, .. SandboxTarget.PlatformTools];

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace ConPaaS.Tools;
 
 /// <summary>
-/// Reads a manifest for upload. An Archive or StartupScript that is a local path (not an https URL) is sent with the
+/// Reads a manifest for upload. An Archive, StartupScript or Dump that is a local path (not an https URL) is sent with the
 /// manifest, which then names it "upload:FIELD"; a missing file is an error naming the field.
 /// </summary>
 public static class ManifestFiles
@@ -21,14 +21,14 @@ public static class ManifestFiles
         }
         catch (JsonException e)
         {
-            throw new CliException($"{file.Name} is not valid JSON: {e.Message}");
+            throw new CliException($"{file.Name} is not valid JSON {Platform.Manifests.Manifest.Where(text, e)}");
         }
         var uploads = new List<(string, string)>();
         if (root?["Services"] is not JsonArray services) return (text, uploads);
         for (var i = 0; i < services.Count; i++)
         {
             if (services[i] is not JsonObject service) continue;
-            foreach (var key in new[] { "Archive", "StartupScript" })
+            foreach (var key in new[] { "Archive", "StartupScript", "Dump" })
             {
                 if (service[key] is not JsonValue value || !value.TryGetValue<string>(out var source)) continue;
                 if (source.StartsWith("https://", StringComparison.Ordinal) || source.StartsWith("http://", StringComparison.Ordinal)) continue;

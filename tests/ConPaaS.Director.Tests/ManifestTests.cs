@@ -73,18 +73,19 @@ public class ManifestTests
     }
 
     [Theory]
-    [InlineData("""{ "Services": [] }""", "ERROR: manifest: Application is missing or not a string")]
+    [InlineData("""{ "Application": "x", "Services": [ { "Type": "php", "Start": 1, "Dump": "https://example.org/d.sql" } ] }""", "ERROR: manifest: Services[0].Dump is for mysql services, not php")]
+    [InlineData("""{ "Application": "x", "Services": [ { "Type": "mysql", "Password": "long-enough" } ] }""", "ERROR: manifest: Services[0].Password needs \"Start\": 1")]
     [InlineData("""{ "Application": "x", "Services": [ { "ServiceName": "no type" } ] }""", "ERROR: manifest: Services[0].Type is missing")]
     [InlineData("""{ "Application": "x", "Services": [ { "Type": "generic" }, { "Type": "helloworld", "Start": 2 } ] }""", "ERROR: manifest: Services[1].Start must be 0 or 1")]
     [InlineData("""{ "Application": "x", "Services": [ { "Type": "nosuch" } ] }""", "ERROR: manifest: Services[0].Type 'nosuch' is not a service type")]
     [InlineData("""{ "Application": "x", "Services": [ { "Type": "generic", "Cloud": "mars" } ] }""", "ERROR: manifest: Services[0].Cloud 'mars' is not one of the clouds")]
-    [InlineData("""{ "Application": "x", "Services": [ { "Type": "generic", "Archive": "http://example.org/a.tgz" } ] }""", "ERROR: manifest: Services[0].Archive 'http://example.org/a.tgz' is neither an https URL")]
     [InlineData("""{ "Application": "x", "Services": [ { "Type": "generic", "Archive": "missing.tgz" } ] }""", "ERROR: manifest: Services[0].Archive names")]
     [InlineData("""{ "Application": "x", "Services": [ { "Type": "generic", "Start": 1, "StartupInstances": { "web": 2 } } ] }""", "ERROR: manifest: Services[0].StartupInstances.web is not a generic role")]
     [InlineData("""{ "Application": "x", "Services": [ { "Type": "generic", "StartupInstances": { "node": 2 } } ] }""", "ERROR: manifest: Services[0].StartupInstances needs \"Start\": 1")]
-    [InlineData("""{ "Application": "x", "Services": [ { "Type": "java" } ] }""", "ERROR: manifest: Services[0].Type 'java' services cannot be deployed here yet")]
+    [InlineData("""{ "Application": "x", "Services": [ { "Type": "xtreemfs" } ] }""", "ERROR: manifest: Services[0].Type 'xtreemfs' services cannot be deployed here yet")]
     [InlineData("""{ "Application": ["x"] }""", "ERROR: manifest: Application must be a string")]
-    [InlineData("""{ "Application": "x", """, "ERROR: app.mnf is not valid JSON")]
+    [InlineData("""{ "Application": "x", """, "ERROR: app.mnf is not valid JSON at line 1, column 23: ")]
+    [InlineData("{\n  \"Application\": \"x\",\n  \"Services\": [ { \"Type\": \"php\" }, ]\n}", "ERROR: app.mnf is not valid JSON at line 3, column ")]
     public async Task A_bad_manifest_is_refused_naming_the_field_and_nothing_is_created(string text, string expected)
     {
         await using var sandbox = await Sandbox.StartAsync();

@@ -9,7 +9,8 @@ namespace ConPaaS.Manager.Manifests;
 /// <summary>
 /// Deploys a manifest's services, one after the other, as the original's application manager did: each service is
 /// numbered by the director and added here, given its Archive as the active code version and its StartupScript,
-/// started when it says Start, and grown to its StartupInstances. The deployment is tracked: its state is part of
+/// started when it says Start, grown to its StartupInstances, and given what only its type reads (mysql: Password,
+/// Dump). The deployment is tracked: its state is part of
 /// get_app_info and every step and failure goes to the manager's log.
 /// </summary>
 public sealed class ManifestDeployment
@@ -68,9 +69,10 @@ public sealed class ManifestDeployment
         var extra = service.ExtraRoles(wanted);
         if (extra.Count > 0) await service.AddAgentsAsync(extra);
         log.Write($"service {sid}: started, {1 + extra.Count} agent(s) as the manifest asks");
+        await service.ApplyManifestAsync(wanted, source => FetchAsync(source, uploads, token), token);
     }
 
-    /// <summary>The bytes of an Archive or StartupScript: sent with the manifest, or fetched over https with a size cap.</summary>
+    /// <summary>The bytes of an Archive, StartupScript or Dump: sent with the manifest, or fetched over http(s) with a size cap.</summary>
     private static async Task<byte[]> FetchAsync(ManifestSource source, IReadOnlyDictionary<string, byte[]> uploads, CancellationToken token)
     {
         if (source.Upload is { } field)

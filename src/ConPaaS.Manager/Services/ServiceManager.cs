@@ -165,6 +165,10 @@ public abstract class ServiceManager(ServiceType type, ServiceContext context)
         return [.. Type.Roles.SelectMany(r => Enumerable.Repeat(r.Name, Math.Max(0, wanted.CountOf(r) - (first.Contains(r.Name) ? 1 : 0))))];
     }
 
+    /// <summary>What a manifest asks of the started service beyond code and agents (mysql: Password, Dump).</summary>
+    public virtual Task ApplyManifestAsync(Platform.Manifests.ManifestService wanted, Func<Platform.Manifests.ManifestSource, Task<byte[]>> fetch,
+        CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>Gives an agent other roles (php moves the backend role off its first agent and back).</summary>
     protected void SetRole(AgentNode node, string role)
     {

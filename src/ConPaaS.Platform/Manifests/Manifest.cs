@@ -4,25 +4,35 @@ using ConPaaS.Platform.Services;
 
 namespace ConPaaS.Platform.Manifests;
 
-/// <summary>Where a service's code or startup script comes from: an https URL, or a file sent with the manifest.</summary>
+/// <summary>Where a service's code, dump or startup script comes from: an http(s) URL, or a file sent with the manifest.</summary>
 public sealed record ManifestSource(Uri? Url, string? Upload, string FileName);
 
 public sealed record ManifestService(ServiceType Type, string? Name, string Cloud, bool Start, ManifestSource? Archive,
     ManifestSource? StartupScript, IReadOnlyDictionary<string, int> Instances)
 {
+    /// <summary>mysql: a dump loaded once the service runs.</summary>
+    public ManifestSource? Dump { get; init; }
+
+    /// <summary>mysql: mysqldb's password, set once the service runs.</summary>
+    public string? Password { get; init; }
+
     /// <summary>How many agents of each role the service should have once started: its StartupInstances, or the role's default.</summary>
     public int CountOf(ServiceRole role) => Instances.TryGetValue(role.Name, out var count) ? count : role.DefaultCount;
 
 }
 
 /// <summary>
-/// The seeds' manifest format: Application (required), Description, and Services, each with Type (required),
-/// ServiceName, Cloud, Start (0 or 1), Archive, StartupScript and StartupInstances. Everything is checked before
-/// anything is created, and an error names the field at fault, e.g. <c>Services[1].Start</c>. The director checks a
+/// The seeds' manifest format: Application (a default name when left out), Description, and Services, each with Type
+/// (required), ServiceName, Cloud, Start (0 or 1), Archive, StartupScript, StartupInstances, and for mysql Dump and
+/// Password. Everything is checked before anything is created, and an error names the field at fault, e.g.
+/// <c>Services[1].Start</c>, or the line and column of broken JSON. The director checks a
 /// manifest before it creates the application; the application manager, which deploys it, reads it again.
 /// </summary>
 public sealed record Manifest(string Application, string? Description, IReadOnlyList<ManifestService> Services)
 {
+    /// <summary>An application's name when the manifest gives none (the seeds: "a default application name will be chosen").</summary>
+    public const string DefaultApplication = "New application";
+
     /// <param name="clouds">The clouds a service may name; null when the director has checked them already.</param>
     /// <param name="uploads">The files sent with the manifest: form field to original file name.</param>
     public static Manifest Parse(string text, IReadOnlyList<string>? clouds, IReadOnlyDictionary<string, string> uploads)
@@ -35,9 +45,9 @@ public sealed record Manifest(string Application, string? Description, IReadOnly
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"the manifest is not valid JSON: {e.Message}");
+            throw new InvalidDataException($"the manifest is not valid JSON {Where(text, e)}");
         }
-        var application = Names.Check("Application", String(root, "Application", "Application") ?? throw Field("Application", "is missing or not a string"), Invalid);
+        var application = Names.Check("Application", String(root, "Application", "Application") ?? DefaultApplication, Invalid);
         var description = String(root, "Description", "Description");
         var services = new List<ManifestService>();
         var list = root["Services"] switch
@@ -67,6 +77,14 @@ public sealed record Manifest(string Application, string? Description, IReadOnly
             var archive = Source(service, "Archive", at, uploads);
             if (archive is not null && !serviceType.TakesCode) throw Field($"{at}.Archive", $"{type} services take no code archive");
             var script = Source(service, "StartupScript", at, uploads);
+            var dump = Source(service, "Dump", at, uploads);
+            var password = String(service, "Password", $"{at}.Password");
+            foreach (var field in new[] { dump is null ? null : "Dump", password is null ? null : "Password" }.OfType<string>())
+            {
+                if (serviceType != ServiceTypes.Mysql) throw Field($"{at}.{field}", $"is for mysql services, not {type}");
+                if (!start) throw Field($"{at}.{field}", "needs \"Start\": 1 (it is applied to the running service)");
+            }
+            if (password is { Length: < 8 or > 128 }) throw Field($"{at}.Password", "must have 8 to 128 characters");
             var instances = new Dictionary<string, int>();
             if (service["StartupInstances"] is { } startup)
             {
@@ -83,7 +101,7 @@ public sealed record Manifest(string Application, string? Description, IReadOnly
                 }
                 if (!start && instances.Values.Any(n => n > 0)) throw Field($"{at}.StartupInstances", "needs \"Start\": 1");
             }
-            services.Add(new ManifestService(serviceType, name, cloud, start, archive, script, instances));
+            services.Add(new ManifestService(serviceType, name, cloud, start, archive, script, instances) { Dump = dump, Password = password });
         }
         return new Manifest(application, description, services);
     }
@@ -97,10 +115,22 @@ public sealed record Manifest(string Application, string? Description, IReadOnly
             if (!uploads.TryGetValue(field, out var fileName)) throw Field($"{at}.{key}", $"names the upload '{field}', which was not sent");
             return new ManifestSource(null, field, fileName);
         }
-        if (!Uri.TryCreate(text, UriKind.Absolute, out var url) || url.Scheme != "https")
-            throw Field($"{at}.{key}", $"'{text}' is neither an https URL nor a file sent with the manifest");
+        // Plain http as the seeds' examples write it: what arrives is checked like any upload (archives by SafeArchive).
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http"))
+            throw Field($"{at}.{key}", $"'{text}' is neither an http(s) URL nor a file sent with the manifest");
         var name = Path.GetFileName(url.AbsolutePath);
         return new ManifestSource(url, null, name.Length > 0 ? name : key.ToLowerInvariant());
+    }
+
+    /// <summary>"at line L, column C: what" for a JSON error. System.Text.Json counts from 0 and the column in bytes;
+    /// people count lines and characters from 1.</summary>
+    public static string Where(string text, JsonException error)
+    {
+        var what = error.Message.Split(" Path:")[0].Split(" LineNumber:")[0].TrimEnd('.', ' ');
+        if (error.LineNumber is not { } line) return $": {what}";
+        var encoded = System.Text.Encoding.UTF8.GetBytes(text.Split('\n').ElementAtOrDefault((int)line) ?? "");
+        var column = System.Text.Encoding.UTF8.GetCharCount(encoded, 0, (int)Math.Min(error.BytePositionInLine ?? 0, encoded.Length)) + 1;
+        return $"at line {line + 1}, column {column}: {what}";
     }
 
     private static string? String(JsonObject o, string key, string at) => o[key] switch

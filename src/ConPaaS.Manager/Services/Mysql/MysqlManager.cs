@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using ConPaaS.Node;
+using ConPaaS.Platform.Manifests;
 using ConPaaS.Platform.Rpc;
 using ConPaaS.Platform.Services;
 
@@ -72,8 +73,8 @@ public sealed class MysqlManager(ServiceContext context) : ServiceManager(Servic
 
     protected override async Task<object?> TypeDispatchAsync(RpcCall call, CancellationToken cancellationToken) => call.Method switch
     {
-        "set_password" => await OnADatabaseAsync("set_password", new JsonObject { ["user"] = call.String("user"), ["password"] = call.String("password") }, cancellationToken),
-        "load_dump" => await LoadDumpAsync(call, cancellationToken),
+        "set_password" => await SetPasswordAsync(call.String("user"), call.String("password"), cancellationToken),
+        "load_dump" => await LoadDumpAsync(call.File("mysqldump_file"), cancellationToken),
         "sqldump" => await OnADatabaseAsync("sqldump", new JsonObject(), cancellationToken),
         "get_stats" => await StatsAsync(cancellationToken),
         _ => null,
@@ -86,17 +87,35 @@ public sealed class MysqlManager(ServiceContext context) : ServiceManager(Servic
         return await AgentAsync(node, method, parameters, cancellationToken);
     }
 
-    private async Task<object?> LoadDumpAsync(RpcCall call, CancellationToken cancellationToken)
+    private Task<JsonNode?> SetPasswordAsync(string user, string password, CancellationToken cancellationToken) =>
+        OnADatabaseAsync("set_password", new JsonObject { ["user"] = user, ["password"] = password }, cancellationToken);
+
+    private async Task<object?> LoadDumpAsync(IFormFile dump, CancellationToken cancellationToken)
     {
-        var dump = call.File("mysqldump_file");
         if (dump.Length > MaxDumpBytes)
             throw new RpcException($"the dump is {dump.Length / (1 << 20)} MiB; at most {MaxDumpBytes >> 20} MiB is loaded this way. Load larger dumps with the mysql client: {ServiceInfo()["connect"]} < {dump.FileName}");
-        var node = RunningDatabase();
         await using var content = dump.OpenReadStream();
-        using var upload = JsonRpc.Upload(0, "load_dump", new Dictionary<string, string>(), "mysqldump_file", dump.FileName, new StreamContent(content));
+        return await LoadDumpAsync(content, dump.FileName, cancellationToken);
+    }
+
+    private async Task<object?> LoadDumpAsync(Stream content, string fileName, CancellationToken cancellationToken)
+    {
+        var node = RunningDatabase();
+        using var upload = JsonRpc.Upload(0, "load_dump", new Dictionary<string, string>(), "mysqldump_file", fileName, new StreamContent(content));
         await AgentAsync(node, "load_dump", new JsonObject(), cancellationToken, upload);
-        Log.Write($"service {Id}: dump {dump.FileName} loaded ({dump.Length} bytes)");
+        Log.Write($"service {Id}: dump {fileName} loaded");
         return true;
+    }
+
+    /// <summary>A manifest's Password, then its Dump (the seeds' MediaWiki example gives both).</summary>
+    public override async Task ApplyManifestAsync(ManifestService wanted, Func<ManifestSource, Task<byte[]>> fetch, CancellationToken cancellationToken)
+    {
+        if (wanted.Password is { } password) await SetPasswordAsync("mysqldb", password, cancellationToken);
+        if (wanted.Dump is { } dump)
+        {
+            using var content = new MemoryStream(await fetch(dump), writable: false);
+            await LoadDumpAsync(content, dump.FileName, cancellationToken);
+        }
     }
 
     /// <summary>The Performance Monitor: each node's numbers, the cluster's queries per second and receive-queue average.</summary>
