@@ -23,7 +23,8 @@ public sealed class JavaAgent(AgentFiles files, NodeContext context) : WebAgent(
     internal static void Register() => AgentServices.Register(ServiceTypes.Java, (files, context) => new JavaAgent(files, context));
 
     private const string TomcatHome = "/usr/share/tomcat10";
-    private static readonly TimeSpan DeployTimeout = TimeSpan.FromSeconds(60);
+    // Generous: a JVM under emulation (a Nutshell without KVM) takes its time.
+    private static readonly TimeSpan DeployTimeout = TimeSpan.FromSeconds(180);
 
     private BackgroundProcess? _tomcat;
     private string TomcatBase => Path.Combine(Layout.Home, "tomcat");
