@@ -31,6 +31,9 @@ public static class RootFsStage
                 // Keep the tarball lean and free of per-build noise.
                 "--dpkgopt=path-exclude=/usr/share/doc/*", "--dpkgopt=path-include=/usr/share/doc/*/copyright",
                 "--dpkgopt=path-exclude=/usr/share/man/*", "--dpkgopt=path-exclude=/usr/share/locale/*",
+                // OpenJDK's postinst registers its man pages as alternatives and fails when man1 is missing, which
+                // the path-exclude above arranges (Debian #863199): the directory exists, empty.
+                "--essential-hook=mkdir -p \"$1\"/usr/share/man/man1",
                 "--customize-hook=rm -f \"$1\"/var/cache/ldconfig/aux-cache \"$1\"/var/log/*.log \"$1\"/var/log/apt/*",
             };
             arguments.AddRange(InitramfsHooks(recipe));

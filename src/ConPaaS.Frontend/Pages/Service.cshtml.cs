@@ -8,7 +8,8 @@ namespace ConPaaS.Frontend.Pages;
 
 /// <summary>
 /// A service: its nodes (role, address, agent id, cloud, logs), scaling, and what its type offers (helloworld's
-/// greetings; code versions and git for types that take code; generic's scripts and volumes).
+/// greetings; code versions and git for types that take code, php's and java's link to the application; generic's
+/// scripts and volumes; mysql's connection command, password reset, dumps and performance monitor).
 /// </summary>
 public sealed class ServiceModel : ConPaaSPageModel
 {
@@ -30,8 +31,18 @@ public sealed class ServiceModel : ConPaaSPageModel
     /// <summary>Where the service serves its application (php: the proxy's address), once it runs.</summary>
     public string? ApplicationUrl { get; private set; }
 
-    /// <summary>Types whose roles are chosen per added node (php) get one number per role instead of a count.</summary>
-    public bool ScaledByRole => Type?.Roles.Count(r => r.Min >= 1) > 1;
+    /// <summary>mysql: the command users connect with, once the service runs.</summary>
+    public string? ConnectCommand { get; private set; }
+
+    /// <summary>mysql: the performance monitor's numbers (get_stats), once the service runs.</summary>
+    public JsonObject? Stats { get; private set; }
+
+    /// <summary>Types with more than one role that can grow (php and java: proxy, web, backend; mysql: mysql, glb) get one
+    /// number per role instead of a count.</summary>
+    public bool ScaledByRole => Type?.Roles.Count(r => r.Max > 1) > 1;
+
+    public static string Mebibytes(JsonNode? bytes) =>
+        bytes is JsonValue value && value.TryGetValue<long>(out var n) ? (n >> 20).ToString(CultureInfo.InvariantCulture) : "";
 
     /// <summary>The role the next added node takes (the type's roles after its first).</summary>
     public string GrowingRole => Type?.Roles.Skip(1).FirstOrDefault()?.Name ?? Type?.FirstRole.Name ?? "";
@@ -53,6 +64,11 @@ public sealed class ServiceModel : ConPaaSPageModel
             LastError = UserClient.Text(info?["error"]);
             ApplicationUrl = info?["url"] is { } url && Uri.TryCreate(UserClient.Text(url), UriKind.Absolute, out var served) && served.Scheme is "http" or "https" ? served.ToString() : null;
             Nodes = await NodesAsync(application, token);
+            if (Type == ServiceTypes.Mysql && State == LifecycleState.Running)
+            {
+                ConnectCommand = info?["connect"] is { } connect ? UserClient.Text(connect) : null;
+                Stats = await Client.ManagerAsync(application, Sid, "get_stats", null, token) as JsonObject;
+            }
             if (Type == ServiceTypes.Helloworld && State == LifecycleState.Running)
                 Greeting = UserClient.Text((await Client.ManagerAsync(application, Sid, "get_helloworld", null, token))?["helloworld"]);
             if (Type?.TakesCode == true)
@@ -149,6 +165,39 @@ public sealed class ServiceModel : ConPaaSPageModel
             new Dictionary<string, string> { ["description"] = description ?? "" }, "code", Path.GetFileName(code.FileName), stream, HttpContext.RequestAborted);
         return $"Code version {UserClient.Text(result?["codeVersionId"])} uploaded ({code.Length.ToString(CultureInfo.InvariantCulture)} bytes); set it active to deploy it.";
     });
+
+    /// <summary>mysql: mysqldb's new password, typed twice.</summary>
+    public Task<IActionResult> OnPostSetPasswordAsync(string? password, string? again) => ActAsync(async () =>
+    {
+        if (string.IsNullOrEmpty(password) || password != again) throw new FrontendException("the two passwords differ; type the same one twice");
+        await Manager("set_password", new JsonObject { ["user"] = "mysqldb", ["password"] = password });
+        return "The password of mysqldb is reset.";
+    });
+
+    /// <summary>mysql: a dump loaded into the cluster (larger ones are refused by the manager, which names the mysql command to use).</summary>
+    public Task<IActionResult> OnPostLoadDumpAsync(IFormFile? dump) => ActAsync(async () =>
+    {
+        if (dump is null || dump.Length == 0) throw new FrontendException("choose a dump to upload");
+        await using var stream = dump.OpenReadStream();
+        await Client.ManagerUploadAsync(await Client.ApplicationAsync(Aid, HttpContext.RequestAborted), Sid, "load_dump",
+            new Dictionary<string, string>(), "mysqldump_file", Path.GetFileName(dump.FileName), stream, HttpContext.RequestAborted);
+        return $"The dump {Path.GetFileName(dump.FileName)} is loaded.";
+    });
+
+    /// <summary>mysql: a dump of the users' databases, downloaded.</summary>
+    public async Task<IActionResult> OnGetDumpAsync()
+    {
+        try
+        {
+            var result = await Manager("sqldump", null);
+            return File(Convert.FromBase64String(UserClient.Text(result?["content"])), "application/sql", $"service-{Sid.ToString(CultureInfo.InvariantCulture)}-dump.sql");
+        }
+        catch (Exception e) when (e is FrontendException or FormatException)
+        {
+            Problem = e is FormatException ? "the manager sent a dump that is not base64" : e.Message;
+            return RedirectToPage();
+        }
+    }
 
     private async Task<JsonNode?> Manager(string method, JsonObject? parameters) =>
         await Client.ManagerAsync(await Client.ApplicationAsync(Aid, HttpContext.RequestAborted), Sid, method, parameters, HttpContext.RequestAborted);
