@@ -11,7 +11,7 @@ namespace ConPaaS.Build.Targets;
 /// Director: listapp requests per second and p99 under 32 mutual-TLS clients, against bare Kestrel.
 /// Life cycle: application start, service start and add_nodes of 10 agents on the local driver.
 /// Frontend: the dashboard and an application page for 200 applications of 20 services, beside /listapp.
-/// php: service start to the first page served; requests through the proxy beside nginx serving directly.
+/// services: php, java and mysql from service start to the first request; php through the proxy beside nginx directly.
 /// </summary>
 internal static class BenchTarget
 {
@@ -81,7 +81,7 @@ internal static class BenchTarget
         await context.RunAsync(SharedTools.Dotnet.Command(Path.Combine(output, "ConPaaS.Bench.dll"), "director", context.Bin).Contained());
         await context.RunAsync(SharedTools.Dotnet.Command(Path.Combine(output, "ConPaaS.Bench.dll"), "lifecycle", context.Bin).Contained());
         await context.RunAsync(SharedTools.Dotnet.Command(Path.Combine(output, "ConPaaS.Bench.dll"), "frontend", context.Bin).Contained());
-        await context.RunAsync(SharedTools.Dotnet.Command(Path.Combine(output, "ConPaaS.Bench.dll"), "php", context.Bin).Contained());
+        await context.RunAsync(SharedTools.Dotnet.Command(Path.Combine(output, "ConPaaS.Bench.dll"), "services", context.Bin).Contained());
     }
 
     private static async Task<double> TimeAsync(BuildContext context, Command command, string output)

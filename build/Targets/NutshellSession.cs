@@ -89,22 +89,23 @@ internal static class NutshellSession
         await StepAsync(ssh, $"curl -sS --max-time 30 {site}", "Welcome to ConPaaS");
         await StepAsync(ssh, "cps-tools service remove 1 3", "has been successfully removed.");
 
+        // Service ids are reused once removed: java and then mysql are service 3 again.
         // java in a container: Tomcat from the services image (as www-data) behind the agent's nginx.
-        await StepAsync(ssh, "cps-tools java add 1", "with id 4.");
-        await StepAsync(ssh, "cps-tools java start 1 4", "Service 4 is starting... done.");
-        var shop = (await StepAsync(ssh, "cps-tools java get_url 1 4", "http://192.168.56.")).Trim();
+        await StepAsync(ssh, "cps-tools java add 1", "with id 3.");
+        await StepAsync(ssh, "cps-tools java start 1 3", "Service 3 is starting... done.");
+        var shop = (await StepAsync(ssh, "cps-tools java get_url 1 3", "http://192.168.56.")).Trim();
         await StepAsync(ssh, $"curl -sS --max-time 60 {shop}", "Apache Tomcat/10");
-        await StepAsync(ssh, "cps-tools service remove 1 4", "has been successfully removed.");
+        await StepAsync(ssh, "cps-tools service remove 1 3", "has been successfully removed.");
 
         // mysql in a container: MariaDB with Galera, its password reset, a dump loaded and downloaded back.
-        await StepAsync(ssh, "cps-tools mysql add 1", "with id 5.");
-        await StepAsync(ssh, "cps-tools mysql start 1 5", "Service 5 is starting... done.");
-        await StepAsync(ssh, "cps-tools service get_state 1 5", "connect: mysql -h 192.168.56.");
-        await StepAsync(ssh, "cps-tools mysql set_password 1 5 nutshell-password", "Password updated successfully");
-        await StepAsync(ssh, "printf 'CREATE DATABASE notes;\\nCREATE TABLE notes.n (id INT PRIMARY KEY, t TEXT);\\nINSERT INTO notes.n VALUES (1, 42);\\n' > notes.sql && cps-tools mysql load_dump 1 5 notes.sql", "notes.sql loaded");
-        await StepAsync(ssh, "cps-tools mysql dump 1 5", "INSERT INTO `n` VALUES");
-        await StepAsync(ssh, "cps-tools mysql get_stats 1 5", "Synced");
-        await StepAsync(ssh, "cps-tools service remove 1 5", "has been successfully removed.");
+        await StepAsync(ssh, "cps-tools mysql add 1", "with id 3.");
+        await StepAsync(ssh, "cps-tools mysql start 1 3", "Service 3 is starting... done.");
+        await StepAsync(ssh, "cps-tools service get_state 1 3", "connect: mysql -h 192.168.56.");
+        await StepAsync(ssh, "cps-tools mysql set_password 1 3 nutshell-password", "Password updated successfully");
+        await StepAsync(ssh, "printf 'CREATE DATABASE notes;\\nCREATE TABLE notes.n (id INT PRIMARY KEY, t TEXT);\\nINSERT INTO notes.n VALUES (1, 42);\\n' > notes.sql && cps-tools mysql load_dump 1 3 notes.sql", "notes.sql loaded");
+        await StepAsync(ssh, "cps-tools mysql dump 1 3", "INSERT INTO `n` VALUES");
+        await StepAsync(ssh, "cps-tools mysql get_stats 1 3", "Synced");
+        await StepAsync(ssh, "cps-tools service remove 1 3", "has been successfully removed.");
 
         await ReachDirectorFromHostAsync(directorPort, ca);
         await StepAsync(ssh, "cps-tools application stop 1", "");
