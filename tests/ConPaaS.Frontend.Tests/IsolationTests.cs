@@ -21,7 +21,7 @@ public sealed class IsolationTests
         await browser.LoginAsync("eve", "eve-password");
         await Expect(page.Locator("main")).ToContainTextAsync("You have no application yet");
 
-        foreach (var path in new[] { "/app/1", "/app/1/service/1", "/app/1/log", "/app/1/log?sid=1&agent=x&file=agent.log", "/app/1/service/1?handler=Code&version=code-default" })
+        foreach (var path in new[] { "/app/1", "/app/1/service/1", "/app/1/log", "/app/1/log?sid=1&agent=x&file=agent.log", "/app/1/service/1?handler=Code&version=code-default", "/app/1/service/1?handler=Dump" })
         {
             await page.GotoAsync(path);
             await Expect(page.Locator(".problem").First).ToContainTextAsync("application 1 does not exist");
@@ -43,6 +43,7 @@ public sealed class IsolationTests
                      ("/app/1/service/1?handler=Start", ""), ("/app/1/service/1?handler=EnableCode&version=code-default", ""),
                      ("/app/1/service/1?handler=Execute", "command=run"), ("/app/1/service/1?handler=UploadKey", "key=ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB eve"),
                      ("/app/1/service/1?handler=CreateVolume", "name=v&size=8&agent=x"), ("/app/1?handler=Stop", ""),
+                     ("/app/1/service/1?handler=SetPassword", "password=pwned-pass&again=pwned-pass"),
                  })
         {
             await page.GotoAsync("/");
