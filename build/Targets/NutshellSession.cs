@@ -91,21 +91,27 @@ internal static class NutshellSession
 
         // Service ids are reused once removed: java and then mysql are service 3 again.
         // java in a container: Tomcat from the services image (as www-data) behind the agent's nginx.
-        await StepAsync(ssh, "cps-tools java add 1", "with id 3.");
-        await StepAsync(ssh, "cps-tools java start 1 3", "Service 3 is starting... done.");
-        var shop = (await StepAsync(ssh, "cps-tools java get_url 1 3", "http://192.168.56.")).Trim();
-        await StepAsync(ssh, $"curl -sS --max-time 60 {shop}", "Apache Tomcat/10");
-        await StepAsync(ssh, "cps-tools service remove 1 3", "has been successfully removed.");
+        await WithServerLogsAsync(ssh, 3, async () =>
+        {
+            await StepAsync(ssh, "cps-tools java add 1", "with id 3.");
+            await StepAsync(ssh, "cps-tools java start 1 3", "Service 3 is starting... done.");
+            var shop = (await StepAsync(ssh, "cps-tools java get_url 1 3", "http://192.168.56.")).Trim();
+            await StepAsync(ssh, $"curl -sS --max-time 60 {shop}", "Apache Tomcat/10");
+            await StepAsync(ssh, "cps-tools service remove 1 3", "has been successfully removed.");
+        });
 
         // mysql in a container: MariaDB with Galera, its password reset, a dump loaded and downloaded back.
-        await StepAsync(ssh, "cps-tools mysql add 1", "with id 3.");
-        await StepAsync(ssh, "cps-tools mysql start 1 3", "Service 3 is starting... done.");
-        await StepAsync(ssh, "cps-tools service get_state 1 3", "connect: mysql -h 192.168.56.");
-        await StepAsync(ssh, "cps-tools mysql set_password 1 3 nutshell-password", "Password updated successfully");
-        await StepAsync(ssh, "printf 'CREATE DATABASE notes;\\nCREATE TABLE notes.n (id INT PRIMARY KEY, t TEXT);\\nINSERT INTO notes.n VALUES (1, 42);\\n' > notes.sql && cps-tools mysql load_dump 1 3 notes.sql", "notes.sql loaded");
-        await StepAsync(ssh, "cps-tools mysql dump 1 3", "INSERT INTO `n` VALUES");
-        await StepAsync(ssh, "cps-tools mysql get_stats 1 3", "Synced");
-        await StepAsync(ssh, "cps-tools service remove 1 3", "has been successfully removed.");
+        await WithServerLogsAsync(ssh, 3, async () =>
+        {
+            await StepAsync(ssh, "cps-tools mysql add 1", "with id 3.");
+            await StepAsync(ssh, "cps-tools mysql start 1 3", "Service 3 is starting... done.");
+            await StepAsync(ssh, "cps-tools service get_state 1 3", "connect: mysql -h 192.168.56.");
+            await StepAsync(ssh, "cps-tools mysql set_password 1 3 nutshell-password", "Password updated successfully");
+            await StepAsync(ssh, "printf 'CREATE DATABASE notes;\\nCREATE TABLE notes.n (id INT PRIMARY KEY, t TEXT);\\nINSERT INTO notes.n VALUES (1, 42);\\n' > notes.sql && cps-tools mysql load_dump 1 3 notes.sql", "notes.sql loaded");
+            await StepAsync(ssh, "cps-tools mysql dump 1 3", "INSERT INTO `n` VALUES");
+            await StepAsync(ssh, "cps-tools mysql get_stats 1 3", "Synced");
+            await StepAsync(ssh, "cps-tools service remove 1 3", "has been successfully removed.");
+        });
 
         await ReachDirectorFromHostAsync(directorPort, ca);
         await StepAsync(ssh, "cps-tools application stop 1", "");
@@ -188,6 +194,28 @@ internal static class NutshellSession
             throw new BuildException($"session: '{command}' exited with {result.ExitCode}{(expected.Length > 0 ? $", expected '{expected}'" : "")}:\n{output.TrimEnd()}");
         BuildContext.Log($"  {clock.Elapsed.TotalSeconds,5:0.0} s  {command}{(command.StartsWith("cps-tools", StringComparison.Ordinal) ? "\n           " + FirstLine(output) : "")}");
         return result.StandardOutput;
+    }
+
+    /// <summary>Runs a service's steps; when one fails, the failure carries the service's agents' logs and their
+    /// servers' (nginx, Tomcat, MariaDB), which the director's journal does not have.</summary>
+    private static async Task WithServerLogsAsync(Func<string, Task<CommandResult>> ssh, int sid, Func<Task> steps)
+    {
+        try
+        {
+            await steps();
+        }
+        catch (BuildException failure)
+        {
+            var logs = new System.Text.StringBuilder();
+            var nodes = await ssh($"cps-tools --json service list_nodes 1 {sid}");
+            foreach (System.Text.RegularExpressions.Match agent in System.Text.RegularExpressions.Regex.Matches(nodes.StandardOutput, "\"id\": *\"([^\"]+)\""))
+                foreach (var log in new[] { "agent.log", "agent.err", "nginx-error.log", "nginx.out", "tomcat.log", "mariadb.err", "mariadb.out", "haproxy.log" })
+                {
+                    var text = await ssh($"cps-tools service get_agent_log 1 {sid} {agent.Groups[1].Value} -f {log} | tail -n 30");
+                    logs.Append($"--- {agent.Groups[1].Value} {log}:\n{text.StandardOutput}{text.StandardError}");
+                }
+            throw new BuildException($"{failure.Message}\n{logs}");
+        }
     }
 
     private const string ProbeScript = """

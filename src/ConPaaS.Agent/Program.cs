@@ -29,9 +29,7 @@ try
             case "check_process": return true;
             case "run_startup_script": return await StartupScript.RunAsync(context, files, call.String("script"), cancellationToken);
             case "get_log":
-                var name = call.OptionalString("filename") ?? "agent.log";
-                if (!AgentFiles.Logs.Contains(name)) throw new RpcException($"no log '{name}'; the logs are {string.Join(", ", AgentFiles.Logs)}");
-                return File.Exists(files.Log(name)) ? await File.ReadAllTextAsync(files.Log(name), cancellationToken) : "";
+                return await files.ReadLogAsync(call.OptionalString("filename") ?? "agent.log", cancellationToken);
         }
         return await service.DispatchAsync(call, cancellationToken)
                ?? throw new RpcException($"a {context.ServiceType} agent has no method '{call.Method}'");

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace ConPaaS.Frontend.Pages;
 
-/// <summary>The application manager's log, or one of an agent's logs (agent.log, agent.out, agent.err).</summary>
+/// <summary>The application manager's log, or one of an agent's logs (agent.log, agent.out, agent.err, or its servers').</summary>
 public sealed class LogModel : ConPaaSPageModel
 {
     [FromRoute] public long Aid { get; set; }

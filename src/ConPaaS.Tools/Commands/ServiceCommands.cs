@@ -116,7 +116,7 @@ public static class ServiceCommands
         });
 
         var agent = new Argument<string>("agent_id") { Description = "the agent (see list_nodes)" };
-        var file = new Option<string>("--file", "-f") { Description = "agent.log, agent.out (scripts' output) or agent.err", DefaultValueFactory = _ => "agent.log" };
+        var file = new Option<string>("--file", "-f") { Description = "agent.log, agent.out (scripts' output), agent.err, or a server's log (nginx-error.log, tomcat.log, mariadb.err, ...; a wrong name lists them)", DefaultValueFactory = _ => "agent.log" };
         yield return ForService("get_agent_log", "print an agent's log", async (s, app, svc, token) =>
         {
             var text = await ManagerRpc.CallAsync(s, app, svc["sid"]!.GetValue<long>(), "get_agent_log", new JsonObject { ["agent_id"] = s.Get(agent), ["filename"] = s.Get(file) }, token);

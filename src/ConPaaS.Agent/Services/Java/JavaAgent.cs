@@ -58,7 +58,8 @@ public sealed class JavaAgent(AgentFiles files, NodeContext context) : WebAgent(
         string[] user = Environment.IsPrivilegedProcess ? ["setpriv", "--reuid=www-data", "--regid=www-data", "--init-groups"] : [];
         string[] java =
         [
-            "java", "-Xmx256m", "-Djava.awt.headless=true", $"-Djava.io.tmpdir={TomcatBase}/temp",
+            // A node is small (a container has 512 MiB by default): a bounded heap and the serial collector's few threads.
+            "java", "-Xmx192m", "-XX:+UseSerialGC", "-Djava.awt.headless=true", $"-Djava.io.tmpdir={TomcatBase}/temp",
             $"-Dcatalina.home={TomcatHome}", $"-Dcatalina.base={TomcatBase}",
             "-Djava.util.logging.manager=org.apache.juli.ClassLoaderLogManager",
             // What Tomcat's own catalina.sh opens on Java 17 (its leak detection reads these).
