@@ -128,7 +128,7 @@ public sealed class ApplicationManager(NodeContext context, NodeClients clients,
         name ??= type;
         cloud ??= "default";
         var service = ServiceManagers.Create(type, new ServiceContext(id, name, cloud, clients, log,
-            Path.Combine(context.StateDirectory, $"service-{id}"), git.DeploymentAsync));
+            ServiceStateDirectory(id), git.DeploymentAsync));
         if (!_services.TryAdd(id, service)) throw new RpcException($"service {id} already exists");
         log.Write($"service {id} ({type}) added");
         return service;
@@ -173,7 +173,11 @@ public sealed class ApplicationManager(NodeContext context, NodeClients clients,
         if (LifecycleState.IsBusy(service.State)) throw new RpcException($"service {id} is {service.State}; wait until it is done");
         await service.StopAsync(cancellationToken);
         _services.TryRemove(id, out _);
+        // The director numbers the next service with a free id, maybe this one: it must not find this one's code.
+        if (Directory.Exists(ServiceStateDirectory(id))) Directory.Delete(ServiceStateDirectory(id), recursive: true);
         log.Write($"service {id} removed");
         return true;
     }
+
+    private string ServiceStateDirectory(long id) => Path.Combine(context.StateDirectory, $"service-{id}");
 }

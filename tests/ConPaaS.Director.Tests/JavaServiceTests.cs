@@ -49,8 +49,22 @@ public sealed class JavaServiceTests
         Assert.Equal("ERROR: broken.war refused: the archive is not tar, tar.gz, tar.bz2 or zip\n", refused.StandardError);
     }
 
+    [Fact]
+    public async Task A_service_numbered_like_a_removed_one_starts_with_nothing_of_it()
+    {
+        await using var sandbox = await Sandbox.WithStartedApplicationAsync("reuse");
+        await sandbox.CpsToolsOkAsync("php", "add", "1");
+        var php = await UploadWarAsync(sandbox, "php-era", type: "php"); // any zip is a code version
+        await sandbox.CpsToolsOkAsync("service", "remove", "1", "1");
+        Assert.Contains("with id 1.", await sandbox.CpsToolsOkAsync("java", "add", "1"));
+        var codes = await sandbox.CpsToolsOkAsync("java", "list_codes", "1", "1");
+        Assert.DoesNotContain(php, codes);
+        await sandbox.CpsToolsOkAsync("java", "start", "1", "1");
+        Assert.Contains("Apache Tomcat/10", await CurlAsync((await sandbox.CpsToolsOkAsync("java", "get_url", "1", "1")).Trim()));
+    }
+
     /// <summary>A .war (a zip, written here; Tomcat is the oracle) whose JSPs say their version and the backend.</summary>
-    private static async Task<string> UploadWarAsync(Sandbox sandbox, string version)
+    private static async Task<string> UploadWarAsync(Sandbox sandbox, string version, string type = "java")
     {
         var war = Path.Combine(sandbox.Home, $"shop-{version}.war");
         using (var zip = ZipFile.Open(war, ZipArchiveMode.Create))
@@ -68,7 +82,7 @@ public sealed class JavaServiceTests
                 <web-app xmlns="https://jakarta.ee/xml/ns/jakartaee" version="6.0"><display-name>shop</display-name></web-app>
                 """);
         }
-        var uploaded = await sandbox.CpsToolsOkAsync("java", "upload_code", "1", "1", war);
+        var uploaded = await sandbox.CpsToolsOkAsync(type, "upload_code", "1", "1", war);
         return Regex.Match(uploaded, @"code-\w{6}").Value;
     }
 }

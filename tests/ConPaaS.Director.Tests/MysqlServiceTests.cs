@@ -63,7 +63,7 @@ public sealed class MysqlServiceTests
         Assert.Contains(nodes[0].Ip, stats);
 
         // A glb in front: get_state's command now names it, and queries through it reach the cluster.
-        await sandbox.CpsToolsOkAsync("mysql", "add_nodes", "1", "1", "--glb", "1");
+        await sandbox.CpsToolsOkAsync("mysql", "add_nodes", "1", "1", "--glb", "1", "--cloud", "default");
         var glb = Regex.Match(await sandbox.CpsToolsOkAsync("service", "get_state", "1", "1"), @"connect: mysql -h (\S+) -P 3306").Groups[1].Value;
         Assert.DoesNotContain(glb, nodes.Select(n => n.Ip));
         Assert.Equal("Dune", await MariadbOkAsync(glb, "SELECT title FROM library.books WHERE id = 1"));

@@ -32,6 +32,7 @@ public sealed class LibvirtDriver : UserDataDriver, ICloudDriver
     private readonly ILogger<LibvirtDriver> _logger;
     private readonly Lazy<LibvirtConnection> _connection;
     private readonly ConcurrentDictionary<string, IPAddress> _addresses = new();
+    private IPAddress? _lastAllocated;
 
     public LibvirtDriver(DirectorSettings settings, ILogger<LibvirtDriver> logger) : base(settings.UserDataDir)
     {
@@ -264,15 +265,22 @@ public sealed class LibvirtDriver : UserDataDriver, ICloudDriver
         return problems;
     }
 
-    /// <summary>The pool's first address no node holds.</summary>
+    /// <summary>
+    /// The pool's next address no node holds, after the one handed out last (wrapping round), as DHCP servers do: an
+    /// address just given up is not handed out again at once, because neighbours still map it to the old container's
+    /// MAC for a while (the Nutshell's curl to a php proxy on a just-reused address was refused for 8 s).
+    /// </summary>
     private IPAddress Allocate(string vmid)
     {
         lock (_addresses)
         {
             var used = _addresses.Values.ToHashSet();
-            var free = _libvirt.Pool.FirstOrDefault(a => !used.Contains(a))
+            var pool = _libvirt.Pool.ToList();
+            var start = _lastAllocated is { } last ? pool.IndexOf(last) + 1 : 0;
+            var free = Enumerable.Range(0, pool.Count).Select(i => pool[(start + i) % pool.Count]).FirstOrDefault(a => !used.Contains(a))
                        ?? throw new InvalidOperationException($"the libvirt driver's pool {_libvirt.PoolFirst}-{_libvirt.PoolLast} has no free address left ([iaas] LIBVIRT_POOL)");
             _addresses[vmid] = free;
+            _lastAllocated = free;
             return free;
         }
     }

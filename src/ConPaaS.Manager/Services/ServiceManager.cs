@@ -205,7 +205,9 @@ public abstract class ServiceManager(ServiceType type, ServiceContext context)
                 return new { state = Epilogue };
             case "add_nodes":
                 var roles = RolesToAdd(call);
-                _ = AddAgents(roles);
+                // --cloud: the new agents' cloud (the director refuses a name it does not know); the service's own by default.
+                var cloud = call.OptionalString("cloud") is { Length: > 0 } named ? named : Cloud;
+                _ = Begin([Running], Adapting, token => AddNodesAsync(roles, token, cloud));
                 return new { state = Adapting };
             case "remove_nodes":
                 if (State != Running) throw new RpcException($"service {Id} is {State}; this needs it {Running}");
@@ -347,13 +349,14 @@ public abstract class ServiceManager(ServiceType type, ServiceContext context)
         });
     }
 
-    private async Task AddNodesAsync(IReadOnlyList<string> roles, CancellationToken cancellationToken)
+    private async Task AddNodesAsync(IReadOnlyList<string> roles, CancellationToken cancellationToken, string? cloud = null)
     {
+        cloud ??= Cloud;
         var created = await Clients.DirectorAsync("/create_nodes",
-            [new("service_id", Id.ToString(CultureInfo.InvariantCulture)), new("count", roles.Count.ToString(CultureInfo.InvariantCulture)), new("cloud", Cloud)], cancellationToken);
+            [new("service_id", Id.ToString(CultureInfo.InvariantCulture)), new("count", roles.Count.ToString(CultureInfo.InvariantCulture)), new("cloud", cloud)], cancellationToken);
         var existing = Nodes;
         var added = (created as JsonArray ?? []).OfType<JsonObject>().Select((n, i) => new AgentNode(
-            n["vmid"]!.ToString(), n["ip"]!.ToString(), n["port"]!.GetValue<int>(), roles[i], n["cloud"]?.ToString() ?? Cloud)).ToList();
+            n["vmid"]!.ToString(), n["ip"]!.ToString(), n["port"]!.GetValue<int>(), roles[i], n["cloud"]?.ToString() ?? cloud)).ToList();
         lock (_nodes) _nodes.AddRange(added);
         await Task.WhenAll(added.Select(n => WaitForAgentAsync(n, cancellationToken)));
         Log.Write($"service {Id}: {added.Count} agents up: {string.Join(", ", added.Select(n => $"{n.Id} {n.Address}"))}");

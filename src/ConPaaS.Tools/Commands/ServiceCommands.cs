@@ -183,13 +183,16 @@ public static class ServiceCommands
     {
         var options = type.Roles.Select(r => r.Name).Select(role =>
             new Option<int>("--" + role) { Description = $"how many {role} agents", DefaultValueFactory = _ => 0 }).ToArray();
+        var cloud = new Option<string?>("--cloud") { Description = "the cloud the new agents run on (the service's own by default)" };
+        Symbol[] symbols = method == "add_nodes" ? [.. options, cloud] : [.. options];
         return ForService(method, description, (s, app, svc, token) =>
         {
             var parameters = new JsonObject();
             foreach (var option in options) parameters[option.Name.TrimStart('-')] = s.Result.GetValue(option);
+            if (method == "add_nodes" && s.Result.GetValue(cloud) is { } named) parameters["cloud"] = named;
             var total = options.Sum(o => s.Result.GetValue(o));
             if (total == 0) throw new CliException($"{method} needs {string.Join(" or ", options.Select(o => o.Name + " N"))}");
             return ChangeAsync(s, app, svc, method, parameters, $"{doing} {total} nodes of service {svc["sid"]}...", LifecycleState.Running, token);
-        }, options);
+        }, symbols);
     }
 }
