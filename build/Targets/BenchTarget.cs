@@ -22,7 +22,7 @@ internal static class BenchTarget
     /// <summary>The frontend bench writes its rows into the director's database with the SQLite shell.</summary>
     private static readonly HostTool Sqlite = new("sqlite3", "sqlite3");
 
-    public static IReadOnlyList<HostTool> HostTools => [.. BuildContext.Tools, SharedTools.Dotnet, SharedTools.QemuImg, CustomizeStage.Mke2fs, Sqlite, .. SandboxTarget.PlatformTools];
+    public static IReadOnlyList<HostTool> HostTools => [.. BuildContext.Tools, SharedTools.Dotnet, SharedTools.QemuImg, CustomizeStage.Mke2fs, Sqlite, TestTarget.MariadbClient, .. SandboxTarget.PlatformTools];
 
     public static async Task RunAsync(BuildContext context)
     {

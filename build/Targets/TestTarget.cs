@@ -7,6 +7,9 @@ namespace ConPaaS.Build.Targets;
 internal static class TestTarget
 {
     /// <summary>What the tests run as oracles (reading and checking our files) and the code under test runs.</summary>
+    /// <summary>MariaDB's own client: how mysql's tests and benchmark reach the databases, as a user would.</summary>
+    public static readonly HostTool MariadbClient = new("mariadb", "mariadb-client");
+
     private static readonly HostTool[] TestTools =
     [
         SharedTools.QemuImg, new("sfdisk", "fdisk"), new("sgdisk", "gdisk"), new("mkfs.vfat", "dosfstools"), new("mcopy", "mtools"),
@@ -19,7 +22,7 @@ internal static class TestTarget
         new("chromium", "chromium"),
         // mysql's tests connect as a user would, with MariaDB's own client; the seeds' WordPress tutorial is done with
         // the WordPress that Debian packages (no download from the internet), with its default theme.
-        new("mariadb", "mariadb-client"), new("/usr/share/wordpress/wp-config-sample.php", "wordpress"),
+        MariadbClient, new("/usr/share/wordpress/wp-config-sample.php", "wordpress"),
         new("/usr/share/wordpress/wp-content/themes/twentytwentythree/style.css", "wordpress-theme-twentytwentythree"),
     ];
 
