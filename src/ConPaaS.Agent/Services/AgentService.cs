@@ -17,6 +17,21 @@ public abstract class AgentService(AgentFiles files, NodeContext context)
     public abstract Task<JsonNode?> DispatchAsync(RpcCall call, CancellationToken cancellationToken);
 
     private static readonly TimeSpan ServerStartTimeout = TimeSpan.FromSeconds(30);
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <summary>Runs one change of the agent's servers at a time (configure, code, passwords, dumps).</summary>
+    protected async Task<JsonNode?> SerializedAsync(Func<Task<JsonNode?>> work)
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            return await work();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
 
     /// <summary>Waits until a server this agent started is <paramref name="ready"/>; its exit or 30 s is an error naming it.</summary>
     protected static async Task WaitForAsync(Func<bool> ready, string name, Processes.BackgroundProcess process, CancellationToken cancellationToken)

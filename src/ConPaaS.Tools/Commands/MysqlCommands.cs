@@ -22,21 +22,21 @@ public static class MysqlCommands
         yield return ServiceCommands.ForService("set_password", "set the password of the database user mysqldb", async (s, app, svc, token) =>
         {
             var chosen = s.Get(password) ?? ReadPassword();
-            var result = await ManagerRpc.CallAsync(s, app, Sid(svc), "set_password", new JsonObject { ["user"] = "mysqldb", ["password"] = chosen }, token);
+            var result = await ManagerRpc.CallAsync(s, app, ServiceCommands.Sid(svc), "set_password", new JsonObject { ["user"] = "mysqldb", ["password"] = chosen }, token);
             s.Output.Message("Password updated successfully", result);
         }, password);
 
         var dumpFile = new Argument<FileInfo>("filename") { Description = "a dump written by mysqldump or mariadb-dump" };
         yield return ServiceCommands.ForService("load_dump", "load a database dump into the cluster", async (s, app, svc, token) =>
         {
-            var result = await ManagerRpc.UploadAsync(s, app, Sid(svc), "load_dump", new Dictionary<string, string>(), "mysqldump_file", s.Get(dumpFile).FullName, token);
+            var result = await ManagerRpc.UploadAsync(s, app, ServiceCommands.Sid(svc), "load_dump", new Dictionary<string, string>(), "mysqldump_file", s.Get(dumpFile).FullName, token);
             s.Output.Message($"{s.Get(dumpFile).Name} loaded", result);
         }, dumpFile);
 
         var output = new Argument<string?>("output") { Description = "where to write the dump (standard output when left out)", Arity = ArgumentArity.ZeroOrOne };
         yield return ServiceCommands.ForService("dump", "download a dump of the users' databases", async (s, app, svc, token) =>
         {
-            var result = await ManagerRpc.CallAsync(s, app, Sid(svc), "sqldump", new JsonObject(), token);
+            var result = await ManagerRpc.CallAsync(s, app, ServiceCommands.Sid(svc), "sqldump", new JsonObject(), token);
             var dump = Convert.FromBase64String(Output.Cell(result?["content"]));
             if (s.Get(output) is { } path)
             {
@@ -49,7 +49,7 @@ public static class MysqlCommands
 
         yield return ServiceCommands.ForService("get_stats", "show the cluster's performance: queries per second, each node's load, memory, CPU, network, Galera's receive queue", async (s, app, svc, token) =>
         {
-            var stats = await ManagerRpc.CallAsync(s, app, Sid(svc), "get_stats", new JsonObject(), token);
+            var stats = await ManagerRpc.CallAsync(s, app, ServiceCommands.Sid(svc), "get_stats", new JsonObject(), token);
             var lines = new List<string>
             {
                 $"queries per second: {Output.Cell(stats?["queriesPerSecond"])}",
@@ -72,19 +72,7 @@ public static class MysqlCommands
     private static string ReadPassword()
     {
         if (Console.IsInputRedirected) return Console.ReadLine() ?? throw new CliException("no password on standard input");
-        string Prompt(string text)
-        {
-            Console.Error.Write(text);
-            var typed = new System.Text.StringBuilder();
-            for (var key = Console.ReadKey(intercept: true); key.Key != ConsoleKey.Enter; key = Console.ReadKey(intercept: true))
-                if (key.Key == ConsoleKey.Backspace) { if (typed.Length > 0) typed.Length--; }
-                else typed.Append(key.KeyChar);
-            Console.Error.WriteLine();
-            return typed.ToString();
-        }
-        var first = Prompt("New password: ");
-        return first == Prompt("Retype new password: ") ? first : throw new CliException("the passwords do not match");
+        var first = Prompt.Secret("New password: ");
+        return first == Prompt.Secret("Retype new password: ") ? first : throw new CliException("the passwords do not match");
     }
-
-    private static long Sid(JsonObject service) => service["sid"]!.GetValue<long>();
 }

@@ -19,7 +19,7 @@ public static class PhpCommands
         mode.AcceptOnlyFromAmong("on", "off");
         yield return ServiceCommands.ForService("debug", "show PHP errors in pages (on) or only in the backends' logs (off)", async (s, app, svc, token) =>
         {
-            var result = await ManagerRpc.CallAsync(s, app, svc["sid"]!.GetValue<long>(), "set_debug", new JsonObject { ["debug"] = s.Get(mode) == "on" }, token);
+            var result = await ManagerRpc.CallAsync(s, app, ServiceCommands.Sid(svc), "set_debug", new JsonObject { ["debug"] = s.Get(mode) == "on" }, token);
             s.Output.Message($"debug {s.Get(mode)}", result);
         }, mode);
     }

@@ -177,6 +177,9 @@ public static class ServiceCommands
         s.Output.Message($"Service {type} successfully added to application {app["aid"]} with id {added?["service"]?["sid"]}.", added);
     }
 
+    /// <summary>A service's id, from the director's listing of it.</summary>
+    internal static long Sid(JsonObject service) => service["sid"]!.GetValue<long>();
+
     /// <summary>add_nodes or remove_nodes for a type scaled per role: one <c>--ROLE N</c> option per role of the type
     /// (php and java: --proxy --web --backend; mysql: --mysql --glb).</summary>
     public static Command ScalingByRole(ServiceType type, string method, string description, string doing)

@@ -18,10 +18,8 @@ public static class WebCommands
 
         yield return ServiceCommands.ForService("get_url", "print the address the application is served at (the proxy's)", async (s, app, svc, token) =>
         {
-            var url = await ManagerRpc.CallAsync(s, app, Sid(svc), "get_url", new JsonObject(), token);
+            var url = await ManagerRpc.CallAsync(s, app, ServiceCommands.Sid(svc), "get_url", new JsonObject(), token);
             s.Output.Message(Output.Cell(url), url);
         });
     }
-
-    private static long Sid(JsonObject service) => service["sid"]!.GetValue<long>();
 }

@@ -25,7 +25,6 @@ public sealed class MysqlAgent(AgentFiles files, NodeContext context) : AgentSer
     private static readonly string[] SystemDatabases = ["information_schema", "performance_schema", "mysql", "sys"];
 
     private readonly MysqlConfigs _configs = new(files.Root);
-    private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly MysqlStats _stats = new();
     private BackgroundProcess? _mariadb, _haproxy;
 
@@ -43,19 +42,6 @@ public sealed class MysqlAgent(AgentFiles files, NodeContext context) : AgentSer
         "get_stats" => await StatsAsync(cancellationToken),
         _ => null,
     };
-
-    private async Task<JsonNode?> SerializedAsync(Func<Task<JsonNode?>> work)
-    {
-        await _gate.WaitAsync();
-        try
-        {
-            return await work();
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
 
     /// <summary>
     /// role mysql: writes the node's configuration and, the first time, starts MariaDB: bootstrapping a new cluster

@@ -61,7 +61,8 @@ public sealed class MysqlStats
 
     private static (long Total, long Available) Memory()
     {
-        long Field(string name) => Read("/proc/meminfo").Split('\n').Where(l => l.StartsWith(name + ":", StringComparison.Ordinal))
+        var lines = Read("/proc/meminfo").Split('\n');
+        long Field(string name) => lines.Where(l => l.StartsWith(name + ":", StringComparison.Ordinal))
             .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024).FirstOrDefault();
         return (Field("MemTotal"), Field("MemAvailable"));
     }

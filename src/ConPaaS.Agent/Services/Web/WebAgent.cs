@@ -17,7 +17,6 @@ public abstract class WebAgent(AgentFiles files, NodeContext context, string typ
 {
     private const int KeptVersions = 2;
 
-    private readonly SemaphoreSlim _gate = new(1, 1);
     private BackgroundProcess? _nginx;
 
     protected WebLayout Layout { get; } = new(files.Root, type);
@@ -47,19 +46,6 @@ public abstract class WebAgent(AgentFiles files, NodeContext context, string typ
 
     /// <summary>Whether an old version's directory must stay (a Tomcat still serving sessions from it).</summary>
     protected virtual bool StillServing(string directory) => false;
-
-    protected async Task<JsonNode?> SerializedAsync(Func<Task<JsonNode?>> work)
-    {
-        await _gate.WaitAsync();
-        try
-        {
-            return await work();
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
 
     /// <summary>Unpacks the version beside the one served (archives are hostile: SafeArchive), then points
     /// <c>current</c> at it in one rename, and keeps the previous version for requests still reading it.</summary>
