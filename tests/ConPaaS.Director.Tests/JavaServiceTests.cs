@@ -43,6 +43,12 @@ public sealed class JavaServiceTests
         Assert.Single(Regex.Matches(nodes, " backend "));
         Assert.Matches(@"^v2 backend 127\.[\d.]+$", (await CurlAsync(url)).Trim());
 
+        // A .war whose web.xml Tomcat cannot parse: refused when enabled, and v2 goes on serving.
+        var broken = await UploadWarAsync(sandbox, "v3", webXml: "<web-app><unclosed");
+        var failed = await sandbox.CpsToolsAsync("java", "enable_code", "1", "1", broken);
+        Assert.Contains("the web application failed to start in Tomcat", failed.StandardError);
+        Assert.Matches(@"^v2 backend 127\.[\d.]+$", (await CurlAsync(url)).Trim());
+
         var notAWar = Path.Combine(sandbox.Home, "broken.war");
         File.WriteAllText(notAWar, "<html>not a web archive</html>");
         var refused = await sandbox.CpsToolsAsync("java", "upload_code", "1", "1", notAWar);
@@ -64,7 +70,7 @@ public sealed class JavaServiceTests
     }
 
     /// <summary>A .war (a zip, written here; Tomcat is the oracle) whose JSPs say their version and the backend.</summary>
-    private static async Task<string> UploadWarAsync(Sandbox sandbox, string version, string type = "java")
+    private static async Task<string> UploadWarAsync(Sandbox sandbox, string version, string type = "java", string? webXml = null)
     {
         var war = Path.Combine(sandbox.Home, $"shop-{version}.war");
         using (var zip = ZipFile.Open(war, ZipArchiveMode.Create))
@@ -77,7 +83,7 @@ public sealed class JavaServiceTests
             Add("index.jsp", $"<%@ page session=\"false\" %>{version} backend <%= request.getLocalAddr() %>");
             Add("hello.jsp", $"<%@ page session=\"false\" %>hello {version}");
             Add("hello.txt", $"static {version}\n");
-            Add("WEB-INF/web.xml", """
+            Add("WEB-INF/web.xml", webXml ?? """
                 <?xml version="1.0" encoding="UTF-8"?>
                 <web-app xmlns="https://jakarta.ee/xml/ns/jakartaee" version="6.0"><display-name>shop</display-name></web-app>
                 """);

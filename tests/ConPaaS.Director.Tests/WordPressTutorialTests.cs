@@ -40,6 +40,7 @@ public sealed class WordPressTutorialTests
         // This machine must send nothing to the internet: WordPress's update checks and cron stay off.
         config = config.Replace("/* That's all, stop editing!", "define( 'WP_HTTP_BLOCK_EXTERNAL', true );\ndefine( 'DISABLE_WP_CRON', true );\ndefine( 'AUTOMATIC_UPDATER_DISABLED', true );\n/* That's all, stop editing!");
         File.WriteAllText(Path.Combine(site, "wp-config.php"), config);
+        File.WriteAllText(Path.Combine(site, "backend.php"), "<?php echo $_SERVER['SERVER_ADDR'];"); // which backend answered
         var tarball = Path.Combine(sandbox.Home, "wordpress.tar.gz");
         HostTool.Run("tar", "-C", site, "-czf", tarball, ".");
         var version = Regex.Match(await sandbox.CpsToolsOkAsync("php", "upload_code", "1", "2", tarball), @"code-\w{6}").Value;
@@ -64,7 +65,11 @@ public sealed class WordPressTutorialTests
 
         // Scaled up: the new backend takes the backend role and serves the blog from the same database.
         await sandbox.CpsToolsOkAsync("php", "add_nodes", "1", "2", "--backend", "1");
-        Assert.Contains(" proxy,web ", await sandbox.CpsToolsOkAsync("php", "list_nodes", "1", "2"));
+        var nodes = await sandbox.CpsToolsOkAsync("php", "list_nodes", "1", "2");
+        Assert.Contains(" proxy,web ", nodes);
+        var backend = Regex.Match(nodes, @" backend +(\S+) ").Groups[1].Value;
+        Assert.NotEqual(new Uri(url).Host, backend);
+        Assert.Equal(backend, (await CurlAsync(url + "backend.php")).Trim());
         Assert.Contains("Hello world!", await CurlAsync(url + "?p=1"));
         Assert.Contains("Hello world!", await CurlAsync(url));
     }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using ConPaaS.Node;
+using ConPaaS.Processes;
 using ConPaaS.Platform.Services;
 
 namespace ConPaaS.Agent.Services;
@@ -34,7 +35,7 @@ public abstract class AgentService(AgentFiles files, NodeContext context)
     }
 
     /// <summary>Waits until a server this agent started is <paramref name="ready"/>; its exit or 30 s is an error naming it.</summary>
-    protected static async Task WaitForAsync(Func<bool> ready, string name, Processes.BackgroundProcess process, CancellationToken cancellationToken)
+    protected static async Task WaitForAsync(Func<bool> ready, string name, BackgroundProcess process, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + ServerStartTimeout;
         var delay = new Common.PollingDelay();
@@ -45,6 +46,10 @@ public abstract class AgentService(AgentFiles files, NodeContext context)
             await delay.WaitAsync(cancellationToken);
         }
     }
+
+    /// <summary>Starts one of the agent's servers as its contained child, its output in <paramref name="log"/> of the
+    /// agent's log directory (where get_agent_log finds it).</summary>
+    protected BackgroundProcess Start(Command command, string log) => BackgroundProcess.Start(command.Contained(), files.Log(log));
 
     /// <summary>Whether a server of this agent takes connections on the agent's own address and <paramref name="port"/>.</summary>
     protected bool Listening(int port)

@@ -206,8 +206,7 @@ public abstract class ServiceManager(ServiceType type, ServiceContext context)
             case "add_nodes":
                 var roles = RolesToAdd(call);
                 // --cloud: the new agents' cloud (the director refuses a name it does not know); the service's own by default.
-                var cloud = call.OptionalString("cloud") is { Length: > 0 } named ? named : Cloud;
-                _ = Begin([Running], Adapting, token => AddNodesAsync(roles, token, cloud));
+                _ = AddAgents(roles, call.OptionalString("cloud") is { Length: > 0 } named ? named : null);
                 return new { state = Adapting };
             case "remove_nodes":
                 if (State != Running) throw new RpcException($"service {Id} is {State}; this needs it {Running}");
@@ -309,7 +308,7 @@ public abstract class ServiceManager(ServiceType type, ServiceContext context)
         await AddNodesAsync(roles, token);
     });
 
-    private Task AddAgents(IReadOnlyList<string> roles) => Begin([Running], Adapting, token => AddNodesAsync(roles, token));
+    private Task AddAgents(IReadOnlyList<string> roles, string? cloud = null) => Begin([Running], Adapting, token => AddNodesAsync(roles, token, cloud));
 
     private async Task OutcomeAsync(Task work)
     {

@@ -84,7 +84,7 @@ public sealed record Manifest(string Application, string? Description, IReadOnly
                 if (serviceType != ServiceTypes.Mysql) throw Field($"{at}.{field}", $"is for mysql services, not {type}");
                 if (!start) throw Field($"{at}.{field}", "needs \"Start\": 1 (it is applied to the running service)");
             }
-            if (password is { Length: < 8 or > 128 }) throw Field($"{at}.Password", "must have 8 to 128 characters");
+            if (password is not null && MysqlPassword.Problem(password) is { } problem) throw Field($"{at}.Password", problem);
             var instances = new Dictionary<string, int>();
             if (service["StartupInstances"] is { } startup)
             {

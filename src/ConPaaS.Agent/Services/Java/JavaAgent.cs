@@ -106,7 +106,9 @@ public sealed class JavaAgent(AgentFiles files, NodeContext context) : WebAgent(
         while (true)
         {
             var log = ReadFrom(TomcatLog, logStart);
-            var failed = log.Contains("startup failed due to previous errors") || log.Contains($"Error deploying deployment descriptor [{descriptor}]");
+            // Tomcat names the context by its version: "Context [##N] startup failed due to previous errors".
+            var context = Path.GetFileNameWithoutExtension(descriptor)["ROOT".Length..];
+            var failed = log.Contains($"[{context}] startup failed") || log.Contains($"Error deploying deployment descriptor [{descriptor}]");
             if (failed || log.Contains($"Deployment of deployment descriptor [{descriptor}] has finished"))
             {
                 if (!failed) return;

@@ -24,7 +24,7 @@ public sealed class MysqlAgent(AgentFiles files, NodeContext context) : AgentSer
     private static readonly TimeSpan SyncTimeout = TimeSpan.FromSeconds(120);
     private static readonly string[] SystemDatabases = ["information_schema", "performance_schema", "mysql", "sys"];
 
-    private readonly MysqlConfigs _configs = new(files.Root);
+    private readonly MysqlConfigs _configs = new(files);
     private readonly MysqlStats _stats = new();
     private BackgroundProcess? _mariadb, _haproxy;
 
@@ -66,8 +66,7 @@ public sealed class MysqlAgent(AgentFiles files, NodeContext context) : AgentSer
         await InstallAsync(cancellationToken);
         string[] user = Environment.IsPrivilegedProcess ? ["--user=mysql"] : [];
         string[] arguments = [$"--defaults-file={_configs.MariadbConfig}", .. user, .. bootstrap ? new[] { "--wsrep-new-cluster" } : []];
-        _mariadb = BackgroundProcess.Start(new Command("mariadbd", arguments).WithEnvironment("HOME", _configs.Home).Contained(),
-            Path.Combine(_configs.Logs, "mariadb.out"));
+        _mariadb = Start(new Command("mariadbd", arguments).WithEnvironment("HOME", _configs.Home), "mariadb.out");
         await SyncedAsync(cancellationToken);
         if (bootstrap)
         {
@@ -115,7 +114,7 @@ public sealed class MysqlAgent(AgentFiles files, NodeContext context) : AgentSer
         if (_haproxy is null || _haproxy.Exited.IsCompleted)
         {
             // -W: a master that reloads its workers on SIGUSR2; -db: in the foreground, as the agent's child.
-            _haproxy = BackgroundProcess.Start(new Command("haproxy", "-W", "-db", "-f", _configs.HaproxyConfig).Contained(), Path.Combine(_configs.Logs, "haproxy.log"));
+            _haproxy = Start(new Command("haproxy", "-W", "-db", "-f", _configs.HaproxyConfig), "haproxy.log");
             await WaitForAsync(() => Listening(MysqlConfigs.Port), "HAProxy", _haproxy, cancellationToken);
         }
         else if (!ProcessSignal.Send(_haproxy, ProcessSignal.User2))
@@ -137,8 +136,7 @@ public sealed class MysqlAgent(AgentFiles files, NodeContext context) : AgentSer
     private async Task<JsonNode?> SetPasswordAsync(string user, string password, CancellationToken cancellationToken)
     {
         if (user != "mysqldb") throw new RpcException($"only the password of 'mysqldb' is set here, not of '{user}'");
-        if (password.Length is < 8 or > 128 || password.Any(char.IsControl))
-            throw new RpcException("the password must have 8 to 128 characters, none of them control characters");
+        if (MysqlPassword.Problem(password) is { } problem) throw new RpcException($"the password {problem}");
         await SqlAsync($"ALTER USER 'mysqldb'@'%' IDENTIFIED BY {Literal(password)};", cancellationToken);
         AgentLog.Write(Files, "mysql: the password of mysqldb was set");
         return true;
@@ -147,11 +145,12 @@ public sealed class MysqlAgent(AgentFiles files, NodeContext context) : AgentSer
     /// <summary>Runs an uploaded dump through the mariadb client; its errors (with the dump's line) are the answer.</summary>
     private async Task<JsonNode?> LoadDumpAsync(IFormFile dump, CancellationToken cancellationToken)
     {
-        using var buffer = new MemoryStream();
-        await dump.CopyToAsync(buffer, cancellationToken);
-        var loaded = await new Command("mariadb", Client()) { StandardInput = buffer.ToArray() }.RunAsync(cancellationToken, allowFailure: true);
+        var bytes = new byte[dump.Length];
+        await using (var stream = dump.OpenReadStream())
+            await stream.ReadExactlyAsync(bytes, cancellationToken);
+        var loaded = await new Command("mariadb", Client()) { StandardInput = bytes }.RunAsync(cancellationToken, allowFailure: true);
         if (!loaded.Succeeded) throw new RpcException($"the dump was not loaded: {loaded.StandardError.Trim()}");
-        AgentLog.Write(Files, $"mysql: loaded a dump of {buffer.Length} bytes");
+        AgentLog.Write(Files, $"mysql: loaded a dump of {bytes.Length} bytes");
         return true;
     }
 
@@ -167,8 +166,11 @@ public sealed class MysqlAgent(AgentFiles files, NodeContext context) : AgentSer
         return new JsonObject { ["filename"] = "dump.sql", ["content"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(dump)) };
     }
 
+    /// <summary>A fresh sample at most every <see cref="MysqlStats.Window"/>; askers in between (a page view, cps-tools)
+    /// get the last one, so each sample's rates cover a window of their own and asking costs no query.</summary>
     private async Task<JsonNode?> StatsAsync(CancellationToken cancellationToken)
     {
+        if (_stats.Recent() is { } recent) return recent;
         var status = new Dictionary<string, string>();
         if (_mariadb is not null && !_mariadb.Exited.IsCompleted)
         {

@@ -7,15 +7,15 @@ namespace ConPaaS.Agent.Services.Mysql;
 /// Galera bound to the agent's own address (3306 for clients, 4567 replication, 4568 incremental and 4444 full state
 /// transfer by rsync), and HAProxy, the load balancer of a <c>glb</c> agent, on 3306 too.
 /// </summary>
-public sealed class MysqlConfigs(string root)
+public sealed class MysqlConfigs(AgentFiles files)
 {
     public const int Port = 3306;
 
-    public string Home { get; } = Path.Combine(root, "var", "lib", "cpsagent", "mysql");
+    public string Home { get; } = Path.Combine(files.Root, "var", "lib", "cpsagent", "mysql");
     public string Data => Path.Combine(Home, "data");
     public string Run => Path.Combine(Home, "run");
     public string Socket => Path.Combine(Run, "mysqld.sock");
-    public string Logs { get; } = Path.Combine(root, "var", "log", "cpsagent");
+    public string Logs => files.LogDirectory;
     public string MariadbConfig => Path.Combine(Home, "my.cnf");
     public string HaproxyConfig => Path.Combine(Home, "haproxy.cfg");
 

@@ -11,8 +11,19 @@ namespace ConPaaS.Agent.Services.Mysql;
 /// </summary>
 public sealed class MysqlStats
 {
+    /// <summary>The shortest time a sample's rates cover.</summary>
+    public static readonly TimeSpan Window = TimeSpan.FromSeconds(5);
+
     private readonly Lock _gate = new();
     private (DateTime Time, long Questions, long CpuBusy, long CpuTotal, long NetworkBytes)? _previous;
+    private JsonObject? _last;
+
+    /// <summary>The last sample while it is younger than <see cref="Window"/>; null when a new one is due.</summary>
+    public JsonObject? Recent()
+    {
+        lock (_gate)
+            return _last is not null && _previous is { } p && DateTime.UtcNow - p.Time < Window ? (JsonObject)_last.DeepClone() : null;
+    }
 
     public JsonObject Sample(IReadOnlyDictionary<string, string> status)
     {
@@ -30,7 +41,7 @@ public sealed class MysqlStats
             double? cpuPercent = previous is { } c && total > c.CpuTotal ? 100.0 * (busy - c.CpuBusy) / (total - c.CpuTotal) : null;
             double? networkBytesPerSecond = previous is { } n ? Math.Max(0, network - n.NetworkBytes) / seconds : null;
             var memory = Memory();
-            return new JsonObject
+            _last = new JsonObject
             {
                 ["queriesPerSecond"] = Round(queriesPerSecond),
                 ["connections"] = Long(status, "Threads_connected"),
@@ -43,6 +54,7 @@ public sealed class MysqlStats
                 ["cpuPercent"] = Round(cpuPercent),
                 ["networkBytesPerSecond"] = Round(networkBytesPerSecond),
             };
+            return (JsonObject)_last.DeepClone();
         }
     }
 

@@ -19,7 +19,7 @@ public abstract class WebAgent(AgentFiles files, NodeContext context, string typ
 
     private BackgroundProcess? _nginx;
 
-    protected WebLayout Layout { get; } = new(files.Root, type);
+    protected WebLayout Layout { get; } = new(files, type);
     protected string Ip => Context.Listen.Address.ToString();
     /// <summary>The last layout from the manager; null before the first <c>configure</c>.</summary>
     protected JsonObject? Configuration { get; private set; }
@@ -119,8 +119,7 @@ public abstract class WebAgent(AgentFiles files, NodeContext context, string typ
         AgentLog.Write(Files, $"{type}: serving as {string.Join(",", roles)} (backends {string.Join(" ", backends)}; web servers {string.Join(" ", webs)})");
     }
 
-    protected BackgroundProcess Start(string program, string[] arguments, string log) =>
-        BackgroundProcess.Start(new Command(program, arguments).Contained(), Path.Combine(Layout.Logs, log));
+    protected BackgroundProcess Start(string program, string[] arguments, string log) => Start(new Command(program, arguments), log);
 
     private static IReadOnlyList<string> Strings(JsonNode? node) => [.. (node as JsonArray ?? []).Select(n => n?.ToString() ?? "").Where(s => s.Length > 0)];
 }
