@@ -5,7 +5,7 @@ namespace ConPaaS.Build.Targets;
 /// <summary>The targets that build a recipe into out/images/.</summary>
 internal static class ImageTargets
 {
-    public const string NutshellRecipe = "appliance/nutshell/recipe.yaml";
+    public const string NutshellRecipe = "appliance/nutshell/recipe.yaml", RpiImageRecipe = "rpi/image/recipe.yaml";
 
     public static IReadOnlyList<HostTool> Tools => ApplianceBuilder.Tools;
 

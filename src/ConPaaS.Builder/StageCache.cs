@@ -14,14 +14,16 @@ public sealed class StageCache(string root, Action<string>? log = null)
 
     public string Root { get; } = root;
 
-    /// <summary>A key over file contents (with their paths relative to <paramref name="baseDirectory"/>) and extra strings.</summary>
+    /// <summary>A key over file contents (with their paths relative to <paramref name="baseDirectory"/>; a symbolic link by
+    /// its target) and extra strings.</summary>
     public static string Key(string baseDirectory, IEnumerable<string> files, params string[] extras)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var file in files.Select(Path.GetFullPath).Order(StringComparer.Ordinal))
         {
             hash.AppendData(Encoding.UTF8.GetBytes(Path.GetRelativePath(baseDirectory, file) + "\0"));
-            hash.AppendData(SHA256.HashData(File.ReadAllBytes(file)));
+            // A link (an overlay's /etc/resolv.conf -> ../run/...) is copied as a link: its target text is its content.
+            hash.AppendData(new FileInfo(file).LinkTarget is { } link ? SHA256.HashData(Encoding.UTF8.GetBytes("link:" + link)) : SHA256.HashData(File.ReadAllBytes(file)));
         }
         foreach (var extra in extras) hash.AppendData(Encoding.UTF8.GetBytes(extra + "\0"));
         return Convert.ToHexStringLower(hash.GetHashAndReset())[..16];

@@ -37,7 +37,7 @@ public class RecipeFileTests
     public void TheRepositoryRecipesAreValid()
     {
         var root = Repository.Root;
-        foreach (var recipe in new[] { "appliance/nutshell/recipe.yaml", "images/service/recipe.yaml", "images/container/recipe.yaml" })
+        foreach (var recipe in new[] { "appliance/nutshell/recipe.yaml", "images/service/recipe.yaml", "images/container/recipe.yaml", "rpi/image/recipe.yaml" })
             Assert.NotNull(RecipeFile.Load(Path.Combine(root, recipe), root));
         var nutshell = RecipeFile.Load(Path.Combine(root, "appliance/nutshell/recipe.yaml"), root);
         Assert.Equal("nutshell", nutshell.Hostname);
@@ -75,6 +75,55 @@ public class RecipeFileTests
         Assert.Equal(planned.Partitions, layout.Plan.Partitions);
         var withImage = layout.WithImages(p => p == layout.Root ? "root.ext4" : null);
         Assert.Equal([null, "root.ext4"], withImage.Partitions.Select(p => p.Image));
+    }
+
+    [Fact]
+    public void ThePiImageFitsTheSeedsCardOnFourMibBoundaries()
+    {
+        var root = Repository.Root;
+        var pi = RecipeFile.Load(Path.Combine(root, "rpi/image/recipe.yaml"), root);
+        Assert.Equal(("arm64", BootLoader.RaspiFirmware, OutputFormat.ImgXz), (pi.Architecture, pi.Boot, pi.Outputs.Single()));
+        var plan = pi.Layout!.Plan;
+        Assert.True(plan.Size <= 31_998_345_216);
+        Assert.Equal(["firmware", "swap", "root"], plan.Partitions.Select(p => p.Name));
+        Assert.Equal([Imaging.Layout.PartitionKind.Fat32, Imaging.Layout.PartitionKind.Swap, Imaging.Layout.PartitionKind.Linux], plan.Partitions.Select(p => p.Kind));
+        Assert.All(plan.Partitions, p => Assert.Equal(0, p.Offset % (4 << 20)));
+        Assert.Same(pi.Layout.Root, plan.Partitions[^1]); // last, so that it can grow to the card's end
+        Assert.Contains(pi.Users, u => u is { Name: "pi", Password: "raspberry", Sudo: true });
+        Assert.Contains("Address=172.16.0.11/24", File.ReadAllText(Path.Combine(root, "rpi/image/overlay/etc/systemd/network/20-br0.network")));
+    }
+
+    private const string Pi = """
+        name: pi
+        architecture: arm64
+        components: [main, non-free-firmware]
+        packages: [linux-image-arm64, raspi-firmware]
+        disk:
+          table: mbr
+          partitions:
+            - { name: firmware, type: fat32, size: 256MiB }
+            - { name: root, type: linux, size: 1GiB }
+        boot: raspi-firmware
+        outputs: [img-xz]
+        """;
+
+    [Theory]
+    [InlineData("", "")]
+    [InlineData("architecture: arm64", "architecture: mips64el", "recipe.yaml:2: architecture: 'mips64el' can be neither run natively")]
+    [InlineData("components: [main, non-free-firmware]", "components: [main]", "recipe.yaml:11: boot: raspi-firmware is in the non-free-firmware component")]
+    [InlineData("packages: [linux-image-arm64, raspi-firmware]", "packages: [linux-image-arm64]", "boot: add raspi-firmware")]
+    [InlineData("name: firmware, type: fat32", "name: firmware, type: linux", "boot: the layout needs a fat32 partition named 'firmware'")]
+    [InlineData("table: mbr", "table: gpt", "boot: the Raspberry Pi's firmware reads an MBR card")]
+    public void APiRecipeNeedsWhatItsFirmwareReads(string from, string to, string expected = "")
+    {
+        using var temp = new TempDirectory();
+        if (expected == "")
+        {
+            Assert.Equal(BootLoader.RaspiFirmware, Load(temp, Pi).Boot);
+            return;
+        }
+        var error = Assert.Throws<InvalidDataException>(() => Load(temp, Pi.Replace(from, to)));
+        Assert.Contains(expected, error.Message);
     }
 
     [Theory]

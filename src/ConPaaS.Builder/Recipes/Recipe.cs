@@ -11,12 +11,14 @@ public enum OutputFormat
     Raw,
     Vmdk,
     RootfsTar, // a container's root filesystem as rootfs.tar.xz (LXC)
+    ImgXz,     // the raw disk compressed with xz, plus its block map (.img.bmap) for bmaptool: an SD card image
 }
 
 public enum BootLoader
 {
     None,
     GrubBios,
+    RaspiFirmware, // the Raspberry Pi's GPU firmware on a FAT partition, filled by Debian's raspi-firmware
 }
 
 /// <summary>A user account in the image. The recipe gives the password in clear (the Nutshell's documented

@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using ConPaaS.Builder.Boot;
+using ConPaaS.Builder.Stages;
 using ConPaaS.Common;
 using ConPaaS.Imaging.Common;
 using ConPaaS.Imaging.Layout;
@@ -58,7 +60,8 @@ public static partial class RecipeFile
     /// <summary>Checks the recipe as a whole and returns it with its disk planned (the one time it is planned).</summary>
     private static Recipe Validate(Recipe recipe, YamlMap map)
     {
-        if (recipe.Outputs.Count == 0) throw map.Error("outputs", "list at least one output (ova, vdi, qcow2, raw, vmdk, rootfs-tar)");
+        if (ForeignArchitecture.Problem(recipe.Architecture) is { } architecture) throw map.Error("architecture", architecture);
+        if (recipe.Outputs.Count == 0) throw map.Error("outputs", "list at least one output (ova, vdi, qcow2, raw, vmdk, img-xz, rootfs-tar)");
         if (recipe.Container)
         {
             if (recipe.Outputs.Any(o => o != OutputFormat.RootfsTar)) throw map.Error("outputs", "a container image outputs rootfs-tar only");
@@ -74,6 +77,7 @@ public static partial class RecipeFile
         var layout = DiskLayout.Of(recipe.Disk, recipe.Name); // sizes, alignment and bounds, before any work starts
         if (recipe.Boot == BootLoader.GrubBios && recipe.Disk.Table != PartitionTableKind.Mbr)
             throw map.Error("boot", "grub-bios is installed into the gap after an MBR; use table: mbr");
+        if (recipe.Boot == BootLoader.RaspiFirmware && RaspiFirmware.Problem(recipe) is { } firmware) throw map.Error("boot", firmware);
         if (recipe.Boot != BootLoader.None && !recipe.Packages.Any(p => p.StartsWith("linux-image", StringComparison.Ordinal)))
             throw map.Error("packages", "a bootable image needs a kernel package such as linux-image-amd64");
         if (recipe.Outputs.Contains(OutputFormat.Ova) && recipe.Hardware is null) throw map.Error("hardware", "an .ova output needs the VM hardware");

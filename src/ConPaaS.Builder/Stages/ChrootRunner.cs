@@ -7,19 +7,17 @@ namespace ConPaaS.Builder.Stages;
 /// with the build (see <see cref="BuildContext.RunAsync"/>). Nothing is mounted; hooks see the image's files,
 /// not a running system.
 /// </summary>
-internal sealed class ChrootRunner(BuildContext context, TargetTree tree, long sourceDateEpoch)
+internal sealed class ChrootRunner(BuildContext context, TargetTree tree, string architecture, long sourceDateEpoch)
 {
     private static readonly HostTool Chroot = new("chroot", "coreutils");
 
     public static IReadOnlyList<HostTool> Tools => [Chroot];
 
-    private Command InImage(string[] argv) =>
-        Chroot.Command([tree.Root, .. argv])
+    private Command InImage(string[] argv) => ForeignArchitecture.For(architecture, Chroot.Command([tree.Root, .. argv])
             .WithEnvironment("SOURCE_DATE_EPOCH", sourceDateEpoch.ToString())
             .WithEnvironment("DEBIAN_FRONTEND", "noninteractive")
             .WithEnvironment("LC_ALL", "C.UTF-8")
-            .WithEnvironment("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
-            ;
+            .WithEnvironment("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
 
     public Task RunAsync(string[] argv) => context.RunAsync(InImage(argv));
 

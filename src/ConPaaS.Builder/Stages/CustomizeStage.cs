@@ -30,7 +30,7 @@ public static class CustomizeStage
 
     public static readonly HostTool Mke2fs = new("mke2fs", "e2fsprogs");
 
-    public static IReadOnlyList<HostTool> Tools => [Tar, Xz, Find, Touch, Openssl, Mke2fs, .. ChrootRunner.Tools];
+    public static IReadOnlyList<HostTool> Tools => [Tar, Xz, Find, Touch, Openssl, Mke2fs, .. ChrootRunner.Tools, .. RaspiFirmware.Tools];
 
     public static string Key(Recipe recipe, string rootFsKey, long sourceDateEpoch)
     {
@@ -57,6 +57,8 @@ public static class CustomizeStage
                 await context.RunAsync(Tar.Command("--numeric-owner", "--xattrs", "--xattrs-include=*", "-xpf", rootFsTar, "-C", tree.Root));
                 await CustomizeAsync(context, recipe, tree, sourceDateEpoch);
                 await ClampTimestampsAsync(context, tree, sourceDateEpoch);
+                if (recipe.Boot == BootLoader.RaspiFirmware)
+                    await RaspiFirmware.MakePartitionAsync(context, recipe, tree, Path.Combine(work, RaspiFirmware.Image), sourceDateEpoch);
                 if (recipe.Container) await PackContainerAsync(context, tree, Path.Combine(work, ContainerTarball), sourceDateEpoch);
                 else await MakeExt4Async(context, recipe, tree, Path.Combine(work, RootFilesystem), sourceDateEpoch);
             }
@@ -69,7 +71,7 @@ public static class CustomizeStage
 
     private static async Task CustomizeAsync(BuildContext context, Recipe recipe, TargetTree tree, long epoch)
     {
-        var chroot = new ChrootRunner(context, tree, epoch);
+        var chroot = new ChrootRunner(context, tree, recipe.Architecture, epoch);
         // No service may start while we work inside the image.
         tree.WriteText("/usr/sbin/policy-rc.d", "#!/bin/sh\nexit 101\n", (UnixFileMode)0b111_101_101);
         try
@@ -101,6 +103,7 @@ public static class CustomizeStage
             units.AddRange(WriteNetwork(recipe, tree));
             PrepareSshHostKeys(tree, units);
             if (recipe.Boot == BootLoader.GrubBios) WriteBootFiles(recipe, tree);
+            if (recipe.Boot == BootLoader.RaspiFirmware) RaspiFirmware.FinishTree(recipe, tree);
             if (units.Count > 0) await chroot.RunAsync(["systemctl", "enable", .. units.Distinct()]);
             foreach (var hook in recipe.Hooks) await chroot.RunScriptAsync(hook);
             // A fresh identity on every first boot, not one baked into every copy of the image.

@@ -1,3 +1,4 @@
+using ConPaaS.Builder.Boot;
 using ConPaaS.Builder.Recipes;
 
 namespace ConPaaS.Builder.Stages;
@@ -14,11 +15,11 @@ public static class RootFsStage
     /// <summary>mmdebstrap --mode=unshare maps the build user's subordinate ids with it.</summary>
     public static readonly HostTool Newuidmap = new("newuidmap", "uidmap");
 
-    public static IReadOnlyList<HostTool> Tools => [Mmdebstrap, Newuidmap];
+    public static IReadOnlyList<HostTool> Tools => [Mmdebstrap, Newuidmap, .. ForeignArchitecture.Tools];
 
-    public static string Key(Recipe recipe) => StageCache.Key("", [], "rootfs-v1", recipe.Suite, recipe.Architecture, recipe.Mirror,
+    public static string Key(Recipe recipe) => StageCache.Key("", [], ["rootfs-v1", recipe.Suite, recipe.Architecture, recipe.Mirror,
         string.Join(',', recipe.Components), recipe.Variant, string.Join(',', recipe.Packages.Order(StringComparer.Ordinal)),
-        string.Join(',', recipe.InitramfsModules));
+        string.Join(',', recipe.InitramfsModules), .. RaspiFirmware.MmdebstrapOptions(recipe)]);
 
     public static async Task<string> BuildAsync(BuildContext context, Recipe recipe, long sourceDateEpoch)
     {
@@ -37,10 +38,11 @@ public static class RootFsStage
                 "--customize-hook=rm -f \"$1\"/var/cache/ldconfig/aux-cache \"$1\"/var/log/*.log \"$1\"/var/log/apt/*",
             };
             arguments.AddRange(InitramfsHooks(recipe));
+            arguments.AddRange(RaspiFirmware.MmdebstrapOptions(recipe));
             if (recipe.Packages.Count > 0) arguments.Add($"--include={string.Join(',', recipe.Packages)}");
             arguments.AddRange([recipe.Suite, Path.Combine(work, "rootfs.tar"), recipe.Mirror]);
-            await context.RunAsync(Mmdebstrap.Command(arguments)
-                .WithEnvironment("SOURCE_DATE_EPOCH", sourceDateEpoch.ToString()));
+            await context.RunAsync(ForeignArchitecture.For(recipe.Architecture, Mmdebstrap.Command(arguments)
+                .WithEnvironment("SOURCE_DATE_EPOCH", sourceDateEpoch.ToString())));
         });
         return Path.Combine(directory, "rootfs.tar");
     }

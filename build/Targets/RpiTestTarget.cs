@@ -1,0 +1,180 @@
+using System.Diagnostics;
+using System.Text.Json;
+using ConPaaS.Builder;
+using ConPaaS.Builder.Boot;
+using ConPaaS.Builder.Stages;
+using ConPaaS.Processes;
+
+namespace ConPaaS.Build.Targets;
+
+/// <summary>
+/// The Raspberry Pi SD card image as a user meets it: written with bmaptool onto a card of the seeds' smallest 32 GB
+/// size, its layout read by sfdisk and by cps-image, then booted under <c>qemu-system-aarch64 -M raspi3b</c> (a Pi 3
+/// Model B, TCG) with the kernel, initrd, device tree and command line taken from the card's own firmware partition,
+/// as the Pi's firmware takes them. On the serial console: the login prompt, a login as pi, the root partition and
+/// filesystem grown to the card's end by the first boot, and a clean power-off, after which sfdisk reads the grown
+/// table from the card file.
+/// </summary>
+internal static class RpiTestTarget
+{
+    public const string Image = "ConPaaS-RPi.img.xz", BlockMap = "ConPaaS-RPi.img.bmap";
+
+    /// <summary>The seeds' bound: the image fits every 32 GB card at least this large.</summary>
+    public const long SmallestCard = 31_998_345_216;
+
+    /// <summary>QEMU's SD card model takes only power-of-two sizes: a "32 GB" card of 32 GiB for the boot.</summary>
+    private const long EmulatedCard = 32L << 30;
+
+    public static readonly HostTool QemuAarch64 = new("qemu-system-aarch64", "qemu-system-arm");
+
+    public static readonly HostTool Sfdisk = new("sfdisk", "fdisk");
+
+    public static IReadOnlyList<HostTool> HostTools => [.. BuildContext.Tools, QemuAarch64, Sfdisk, ImageStage.Bmaptool, RaspiFirmware.Mcopy, CustomizeStage.Xz];
+
+    private static readonly TimeSpan LoginTimeout = TimeSpan.FromMinutes(6), CommandTimeout = TimeSpan.FromMinutes(3);
+
+    public static async Task RunAsync(BuildContext context)
+    {
+        var work = context.WorkDirectory("rpitest");
+        try
+        {
+            var card = Path.Combine(work, "card.img");
+            await WriteCardAsync(context, card);
+            var table = await CheckLayoutAsync(context, card);
+            await BootAsync(context, work, card, table);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    /// <summary>bmaptool copy onto a card file of the smallest size, as a user writes a card.</summary>
+    private static async Task WriteCardAsync(BuildContext context, string card)
+    {
+        var image = Path.Combine(context.Images, Image);
+        if (!File.Exists(image)) throw new BuildException($"{image} does not exist; build it with ./build.sh --target RpiImage");
+        using (var file = File.Create(card)) file.SetLength(SmallestCard);
+        var clock = Stopwatch.StartNew();
+        await context.RunAsync(ImageStage.Bmaptool.Command("copy", "--bmap", Path.Combine(context.Images, BlockMap), image, card));
+        BuildContext.Log($"RPI bmaptool copy onto a {SmallestCard}-byte card: {clock.Elapsed.TotalSeconds:0.0} s");
+        // Onto a regular file, bmaptool truncates the file to the image's size (a device keeps its size): give the
+        // card file its size back, as the card it stands for has.
+        if (new FileInfo(card).Length > SmallestCard) throw new BuildException($"the image is {new FileInfo(card).Length} bytes, more than a {SmallestCard}-byte card");
+        using (var file = File.OpenWrite(card)) file.SetLength(SmallestCard);
+    }
+
+    private sealed record Partition(int Number, long Start, long Size, string Type);
+
+    /// <summary>sfdisk's reading of the card: MBR, firmware (0x0c) / swap / root, every start on 4 MiB, all inside
+    /// the card; and cps-image inspect, our own reader, agreeing with it partition by partition.</summary>
+    private static async Task<IReadOnlyList<Partition>> CheckLayoutAsync(BuildContext context, string card)
+    {
+        var partitions = await ReadTableAsync(context, card);
+        var types = string.Join(' ', partitions.Select(p => p.Type));
+        if (types != "c 82 83") throw new BuildException($"sfdisk reads partition types '{types}', expected 'c 82 83' (FAT32 LBA, swap, Linux)");
+        foreach (var p in partitions)
+            if (p.Start % (4 << 20) != 0 || p.Start + p.Size > SmallestCard)
+                throw new BuildException($"partition {p.Number} (start {p.Start}, size {p.Size}) is not on a 4 MiB boundary or passes the card's end");
+
+        var inspect = await context.RunAsync(new Command(Path.Combine(context.Bin, "cps-image"), "inspect", "--json", card), echoOutput: false);
+        var ours = JsonDocument.Parse(inspect.StandardOutput).RootElement.GetProperty("partitions").EnumerateArray()
+            .Select(p => (p.GetProperty("partition").GetProperty("offset").GetInt64(), p.GetProperty("partition").GetProperty("size").GetInt64(), p.GetProperty("aligned").GetBoolean()))
+            .ToList();
+        if (!ours.SequenceEqual(partitions.Select(p => (p.Start, p.Size, true))))
+            throw new BuildException($"cps-image inspect and sfdisk disagree:\n  cps-image: {string.Join(", ", ours)}\n  sfdisk:    {string.Join(", ", partitions)}");
+        BuildContext.Log("RPI layout (sfdisk = cps-image): " + string.Join(", ", partitions.Select(p => $"{p.Number}: type {p.Type} at {p.Start / 1048576} MiB, {p.Size / 1048576} MiB")));
+        return partitions;
+    }
+
+    private static async Task<IReadOnlyList<Partition>> ReadTableAsync(BuildContext context, string card)
+    {
+        var json = await context.RunAsync(Sfdisk.Command("--json", card), echoOutput: false);
+        var table = JsonDocument.Parse(json.StandardOutput).RootElement.GetProperty("partitiontable");
+        if (table.GetProperty("label").GetString() != "dos") throw new BuildException($"sfdisk reads a '{table.GetProperty("label")}' table, expected an MBR (dos)");
+        return table.GetProperty("partitions").EnumerateArray().Select((p, i) => new Partition(i + 1,
+            p.GetProperty("start").GetInt64() * 512, p.GetProperty("size").GetInt64() * 512, p.GetProperty("type").GetString()!)).ToList();
+    }
+
+    private static async Task BootAsync(BuildContext context, string work, string card, IReadOnlyList<Partition> table)
+    {
+        // The emulated SD card must be a power of two in size: the same card, grown to 32 GiB.
+        using (var file = File.OpenWrite(card)) file.SetLength(EmulatedCard);
+        var boot = await FirmwareFilesAsync(context, work, card, table[0].Start);
+        var socket = Path.Combine(work, "console.sock");
+        var qemu = QemuAarch64.Command("-M", "raspi3b", "-display", "none", "-monitor", "none",
+                "-kernel", boot.Kernel, "-initrd", boot.Initrd, "-dtb", boot.DeviceTree, "-append", boot.CommandLine,
+                "-drive", $"if=sd,format=raw,file={card}",
+                // The PL011 (ttyAMA0, the Bluetooth chip's on a Pi 3) goes nowhere; the mini UART (ttyS1, the header's
+                // serial console) is on a socket the test types into, and logged.
+                "-serial", "null", "-chardev", $"socket,id=console,path={socket},server=on,wait=off,logfile={Path.Combine(work, "ttyS1.log")}",
+                "-serial", "chardev:console")
+            .Contained();
+        BuildContext.Log($"  $ {qemu}");
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        var clock = Stopwatch.StartNew();
+        var running = qemu.RunAsync(stop.Token, allowFailure: true);
+        try
+        {
+            await using var console = await SerialConsole.ConnectAsync(socket, () => running.IsCompleted, context.CancellationToken);
+            bool Ended() => running.IsCompleted;
+            await console.WaitForAsync("raspberrypi login:", LoginTimeout, Ended, context.CancellationToken);
+            var toLogin = clock.Elapsed;
+            BuildContext.Log($"RPI power-on to login prompt under -M raspi3b (TCG): {toLogin.TotalSeconds:0.0} s");
+
+            await console.TypeLineAsync("pi", context.CancellationToken);
+            await console.WaitForAsync("Password:", CommandTimeout, Ended, context.CancellationToken);
+            await console.TypeLineAsync("raspberry", context.CancellationToken);
+            await console.WaitForAsync("$ ", CommandTimeout, Ended, context.CancellationToken);
+            // The first boot grows the root once; wait for its mark, then report the sizes the kernel sees.
+            await console.TypeLineAsync("until [ -e /var/lib/conpaas/root-grown ]; do sleep 1; done; echo SIZES $(cat /sys/block/mmcblk0/size " +
+                "/sys/block/mmcblk0/mmcblk0p3/start /sys/block/mmcblk0/mmcblk0p3/size) $(findmnt -bno SIZE /) END", context.CancellationToken);
+            var sizes = (await console.WaitForAsync(" END", CommandTimeout, Ended, context.CancellationToken)).Split("SIZES ").Last().Split(' ');
+            CheckGrown(sizes.Take(4).Select(long.Parse).ToArray());
+            BuildContext.Log($"RPI root grown at first boot, {clock.Elapsed.TotalSeconds:0.0} s after power-on: filesystem {long.Parse(sizes[3]) / (1L << 30)} GiB on a {EmulatedCard >> 30} GiB card");
+
+            await console.TypeLineAsync("echo raspberry | sudo -S -p '' systemctl poweroff", context.CancellationToken);
+            if (await Task.WhenAny(running, Task.Delay(TimeSpan.FromMinutes(3), context.CancellationToken)) != running)
+                throw new BuildException($"the Pi did not power off within 3 minutes; its console ends with:\n{console.Tail()}");
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Task.WhenAny(running, Task.Delay(10_000, CancellationToken.None));
+        }
+        var grown = await ReadTableAsync(context, card);
+        if (grown[2].Start + grown[2].Size < EmulatedCard - (4 << 20))
+            throw new BuildException($"after the first boot sfdisk reads the root partition ending at {grown[2].Start + grown[2].Size}, not at the card's end ({EmulatedCard})");
+        BuildContext.Log($"RPI sfdisk after power-off: root partition {grown[2].Size / 1048576} MiB, ending {EmulatedCard - grown[2].Start - grown[2].Size} bytes before the card's end");
+    }
+
+    /// <summary>sizes: the disk's and the root partition's start and size in sectors, the mounted filesystem's bytes.</summary>
+    private static void CheckGrown(long[] sizes)
+    {
+        var (disk, start, size, filesystem) = (sizes[0] * 512, sizes[1] * 512, sizes[2] * 512, sizes[3]);
+        if (start + size < disk - (4 << 20)) throw new BuildException($"the root partition ends at {start + size}, not at the card's end ({disk})");
+        if (filesystem < size * 95 / 100) throw new BuildException($"the root filesystem is {filesystem} bytes on a {size}-byte partition: it did not grow");
+    }
+
+    private sealed record BootFiles(string Kernel, string Initrd, string DeviceTree, string CommandLine);
+
+    /// <summary>
+    /// What the Pi's firmware would load, read out of the card's FAT partition with mtools: config.txt names the kernel
+    /// and the initrd, cmdline.txt is the kernel's command line, and the Pi 3 Model B's device tree sits beside them.
+    /// </summary>
+    private static async Task<BootFiles> FirmwareFilesAsync(BuildContext context, string work, string card, long firmwareOffset)
+    {
+        var partition = $"{card}@@{firmwareOffset}";
+        async Task<string> Take(string name)
+        {
+            var target = Path.Combine(work, name);
+            await context.RunAsync(RaspiFirmware.Mcopy.Command("-i", partition, $"::{name}", target).WithEnvironment("MTOOLS_SKIP_CHECK", "1"));
+            return target;
+        }
+        var config = File.ReadAllLines(await Take("config.txt")).Select(l => l.Trim()).ToList();
+        string Setting(string prefix) => config.FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal))?[prefix.Length..].Trim()
+            ?? throw new BuildException($"config.txt on the card sets no '{prefix.Trim()}'");
+        var commandLine = File.ReadAllText(await Take("cmdline.txt")).Trim();
+        return new BootFiles(await Take(Setting("kernel=")), await Take(Setting("initramfs ")), await Take("bcm2837-rpi-3-b.dtb"), commandLine);
+    }
+}

@@ -1,0 +1,58 @@
+using ConPaaS.Processes;
+
+namespace ConPaaS.Builder.Stages;
+
+/// <summary>
+/// Runs an image's programs for another architecture (arm64 on an x86-64 build machine) through Debian's
+/// qemu-user-static. The kernel starts a foreign binary through the interpreter registered in binfmt_misc; on a
+/// systemd host that registration is made at boot, but this build must also work where nothing made it (a container,
+/// a microVM whose init is not systemd). So each command that needs it runs in a mount namespace of its own where
+/// binfmt_misc is mounted and qemu's entry registered from the package's own /usr/lib/binfmt.d file. Since Linux 6.7
+/// the entries live only as long as that mount: when the command ends, the namespace, the mount and the entry are
+/// gone, and the host is left as it was. This mounts the kernel's binfmt_misc control filesystem, never an image.
+/// </summary>
+public static class ForeignArchitecture
+{
+    public static readonly HostTool QemuAarch64 = new("qemu-aarch64-static", "qemu-user-static");
+
+    /// <summary>mmdebstrap asks it whether the architecture can run before it starts.</summary>
+    public static readonly HostTool ArchTest = new("arch-test", "arch-test");
+
+    public static readonly HostTool Mount = new("mount", "mount");
+
+    public static IReadOnlyList<HostTool> Tools => [QemuAarch64, ArchTest, Mount];
+
+    /// <summary>The Debian architectures this build can emulate, and qemu's names for them.</summary>
+    private static readonly Dictionary<string, string> QemuNames = new(StringComparer.Ordinal) { ["arm64"] = "aarch64" };
+
+    private const string BinfmtDirectory = "/proc/sys/fs/binfmt_misc";
+
+    public static string Native => System.Runtime.InteropServices.RuntimeInformation.OSArchitecture switch
+    {
+        System.Runtime.InteropServices.Architecture.X64 => "amd64",
+        System.Runtime.InteropServices.Architecture.Arm64 => "arm64",
+        var other => other.ToString().ToLowerInvariant(),
+    };
+
+    public static bool IsForeign(string architecture) => architecture != Native;
+
+    /// <summary>Checks a recipe's architecture can be built here; the message says what can.</summary>
+    public static string? Problem(string architecture) =>
+        !IsForeign(architecture) || QemuNames.ContainsKey(architecture) ? null
+            : $"'{architecture}' can be neither run natively on this {Native} machine nor emulated here (emulated: {string.Join(", ", QemuNames.Keys)})";
+
+    /// <summary><paramref name="command"/> itself when <paramref name="architecture"/> is native, else the command run
+    /// with qemu's binfmt entry registered for it (see the class comment).</summary>
+    public static Command For(string architecture, Command command)
+    {
+        if (!IsForeign(architecture)) return command;
+        var qemu = QemuNames.GetValueOrDefault(architecture) ?? throw new InvalidDataException(Problem(architecture));
+        const string script = "mount -t binfmt_misc binfmt_misc \"$1\" && cat \"$2\" > \"$1\"/register && shift 2 && exec \"$@\"";
+        return command with
+        {
+            Tool = "unshare",
+            Arguments = ["--mount", "--propagation", "private", "--", "sh", "-c", script, "sh", BinfmtDirectory,
+                $"/usr/lib/binfmt.d/qemu-{qemu}.conf", command.Tool, .. command.Arguments],
+        };
+    }
+}
