@@ -77,7 +77,7 @@ internal static class RpiTestTarget
             if (p.Start % (4 << 20) != 0 || p.Start + p.Size > SmallestCard)
                 throw new BuildException($"partition {p.Number} (start {p.Start}, size {p.Size}) is not on a 4 MiB boundary or passes the card's end");
 
-        var inspect = await context.RunAsync(new Command(Path.Combine(context.Bin, "cps-image"), "inspect", "--json", card), echoOutput: false);
+        var inspect = await context.RunAsync(ToolsTarget.Published(context, "cps-image", "inspect", "--json", card), echoOutput: false);
         var ours = JsonDocument.Parse(inspect.StandardOutput).RootElement.GetProperty("partitions").EnumerateArray()
             .Select(p => (p.GetProperty("partition").GetProperty("offset").GetInt64(), p.GetProperty("partition").GetProperty("size").GetInt64(), p.GetProperty("aligned").GetBoolean()))
             .ToList();
@@ -127,11 +127,16 @@ internal static class RpiTestTarget
             await console.TypeLineAsync("raspberry", context.CancellationToken);
             await console.WaitForAsync("$ ", CommandTimeout, Ended, context.CancellationToken);
             // The first boot grows the root once; wait for its mark, then report the sizes the kernel sees.
-            await console.TypeLineAsync("until [ -e /var/lib/conpaas/root-grown ]; do sleep 1; done; echo SIZES $(cat /sys/block/mmcblk0/size " +
-                "/sys/block/mmcblk0/mmcblk0p3/start /sys/block/mmcblk0/mmcblk0p3/size) $(findmnt -bno SIZE /) END", context.CancellationToken);
-            var sizes = (await console.WaitForAsync(" END", CommandTimeout, Ended, context.CancellationToken)).Split("SIZES ").Last().Split(' ');
-            CheckGrown(sizes.Take(4).Select(long.Parse).ToArray());
-            BuildContext.Log($"RPI root grown at first boot, {clock.Elapsed.TotalSeconds:0.0} s after power-on: filesystem {long.Parse(sizes[3]) / (1L << 30)} GiB on a {EmulatedCard >> 30} GiB card");
+            // The first boot grows the root once; wait for its mark, then report the sizes the kernel sees. The
+            // markers are split by quotes so that the console's echo of this line never matches them.
+            await console.TypeLineAsync("until [ -e /var/lib/conpaas/root-grown ]; do sleep 1; done; echo \"SIZ\"\"ES $(cat /sys/block/mmcblk0/size " +
+                "/sys/block/mmcblk0/mmcblk0p3/start /sys/block/mmcblk0/mmcblk0p3/size) $(findmnt -bno SIZE /) E\"\"ND\"", context.CancellationToken);
+            await console.WaitForAsync("SIZES ", CommandTimeout, Ended, context.CancellationToken);
+            var answer = (await console.WaitForAsync(" END", CommandTimeout, Ended, context.CancellationToken))[..^4];
+            var sizes = answer.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Select(word => long.TryParse(word, out var n) ? n : -1).ToArray();
+            if (sizes.Length != 4 || sizes.Any(n => n < 0)) throw new BuildException($"the Pi answered '{answer}', not four sizes");
+            CheckGrown(sizes);
+            BuildContext.Log($"RPI root grown at first boot, {clock.Elapsed.TotalSeconds:0.0} s after power-on: filesystem {sizes[3] / (1L << 30)} GiB on a {EmulatedCard >> 30} GiB card");
 
             await console.TypeLineAsync("echo raspberry | sudo -S -p '' systemctl poweroff", context.CancellationToken);
             if (await Task.WhenAny(running, Task.Delay(TimeSpan.FromMinutes(3), context.CancellationToken)) != running)

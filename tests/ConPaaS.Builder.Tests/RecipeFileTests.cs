@@ -110,7 +110,7 @@ public class RecipeFileTests
     [Theory]
     [InlineData("", "")]
     [InlineData("architecture: arm64", "architecture: mips64el", "recipe.yaml:2: architecture: 'mips64el' can be neither run natively")]
-    [InlineData("components: [main, non-free-firmware]", "components: [main]", "recipe.yaml:11: boot: raspi-firmware is in the non-free-firmware component")]
+    [InlineData("components: [main, non-free-firmware]", "components: [main]", "recipe.yaml:10: boot: raspi-firmware is in the non-free-firmware component")]
     [InlineData("packages: [linux-image-arm64, raspi-firmware]", "packages: [linux-image-arm64]", "boot: add raspi-firmware")]
     [InlineData("name: firmware, type: fat32", "name: firmware, type: linux", "boot: the layout needs a fat32 partition named 'firmware'")]
     [InlineData("table: mbr", "table: gpt", "boot: the Raspberry Pi's firmware reads an MBR card")]

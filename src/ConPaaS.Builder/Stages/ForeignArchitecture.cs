@@ -48,11 +48,8 @@ public static class ForeignArchitecture
         if (!IsForeign(architecture)) return command;
         var qemu = QemuNames.GetValueOrDefault(architecture) ?? throw new InvalidDataException(Problem(architecture));
         const string script = "mount -t binfmt_misc binfmt_misc \"$1\" && cat \"$2\" > \"$1\"/register && shift 2 && exec \"$@\"";
-        return command with
-        {
-            Tool = "unshare",
-            Arguments = ["--mount", "--propagation", "private", "--", "sh", "-c", script, "sh", BinfmtDirectory,
-                $"/usr/lib/binfmt.d/qemu-{qemu}.conf", command.Tool, .. command.Arguments],
-        };
+        return BuildContext.Unshare.Command(["--mount", "--propagation", "private", "--", "sh", "-c", script, "sh", BinfmtDirectory,
+                $"/usr/lib/binfmt.d/qemu-{qemu}.conf", command.Tool, .. command.Arguments])
+            with { Environment = command.Environment, WorkingDirectory = command.WorkingDirectory, StandardInput = command.StandardInput };
     }
 }
