@@ -24,7 +24,7 @@ internal static class BuildTargets
         new("NutshellTest", "boot the Nutshell .ova's disk under QEMU; as stack over SSH: the seeds' session, the driver conformance cases, a power cycle", ["Nutshell"], NutshellTestTarget.RunAsync) { Tools = NutshellTestTarget.HostTools },
         new("RpiTest", "write the Pi's SD image onto a 32 GB card file with bmaptool, check its layout (sfdisk, cps-image), boot it under qemu-system-aarch64 -M raspi3b to a login, check the root grew", ["Tools", "RpiImage"], RpiTestTarget.RunAsync) { Tools = RpiTestTarget.HostTools },
         new("Run", "boot the built Nutshell under QEMU with loopback forwards for SSH, the director and the frontend; Ctrl-C powers it off", ["Nutshell"], RunTarget.RunAsync) { Tools = RunTarget.HostTools },
-        new("ReproTest", "rebuild the Nutshell from its cached root filesystem and check the .ova is byte-identical", ["Nutshell"], ReproTestTarget.RunAsync) { Tools = ImageTargets.Tools },
+        new("ReproTest", "rebuild the Nutshell and the Pi image from their cached root filesystems and check the .ova and the .img.xz are byte-identical", ["Nutshell", "RpiImage"], ReproTestTarget.RunAsync) { Tools = ImageTargets.Tools },
         new("KillTest", "SIGKILL Nutshell builds at several points; check nothing is left mounted, running or half-published", ["Nutshell"], KillTestTarget.RunAsync) { Tools = KillTestTarget.HostTools },
         new("Bench", "run the benchmarks and print ratios against baselines measured in the same run", ["Tools"], BenchTarget.RunAsync) { Tools = BenchTarget.HostTools },
         new("Clean", "delete out/ (images, tools, caches)", [], CleanTarget.RunAsync),

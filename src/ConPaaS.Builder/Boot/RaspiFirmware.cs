@@ -87,12 +87,14 @@ public static class RaspiFirmware
     {
         var size = recipe.Layout!.Plan.Partitions.First(p => p.Name == PartitionName).Size;
         var source = tree.HostPath(Directory);
-        await context.RunAsync(MkfsVfat.Command("-F", "32", "-n", Label, "-i", VolumeId(recipe), "-C", output, (size / 1024).ToString())
-            .WithEnvironment("SOURCE_DATE_EPOCH", epoch.ToString()));
-        // mcopy writes into the image file itself; -s recurses, -p keeps the (clamped) times, -Q stops at the first error.
+        // Reproducible bytes: --invariant fixes what mkfs.vfat takes from the clock (the volume label's time); mcopy
+        // keeps each file's clamped time (-m) and stamps the rest with SOURCE_DATE_EPOCH. Two builds compared equal.
+        await context.RunAsync(MkfsVfat.Command("--invariant", "-F", "32", "-n", Label, "-i", VolumeId(recipe), "-C", output, (size / 1024).ToString()));
+        // mcopy writes into the image file itself; -s recurses, -Q stops at the first error.
         var entries = System.IO.Directory.GetFileSystemEntries(source).Order(StringComparer.Ordinal).ToArray();
-        await context.RunAsync(Mcopy.Command(["-i", output, "-s", "-p", "-Q", .. entries, "::/"])
-            .WithEnvironment("MTOOLS_SKIP_CHECK", "1"));
+        await context.RunAsync(Mcopy.Command(["-i", output, "-s", "-p", "-m", "-Q", .. entries, "::/"])
+            .WithEnvironment("MTOOLS_SKIP_CHECK", "1")
+            .WithEnvironment("SOURCE_DATE_EPOCH", epoch.ToString()));
         foreach (var entry in entries) tree.Delete($"{Directory}/{Path.GetFileName(entry)}");
         System.IO.Directory.SetLastWriteTimeUtc(source, DateTime.UnixEpoch.AddSeconds(epoch));
     }

@@ -82,6 +82,7 @@ public static class ImageStage
     {
         var swap = Path.Combine(work, $"{partition.Name}.swap");
         using (var file = File.Create(swap)) file.SetLength(partition.Size);
+        File.SetUnixFileMode(swap, UnixFileMode.UserRead | UnixFileMode.UserWrite); // what mkswap asks of a swap file
         await context.RunAsync(Mkswap.Command("-L", partition.Name, "-U", SwapUuid(recipe, partition).ToString(), swap));
         return swap;
     }
