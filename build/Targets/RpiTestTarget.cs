@@ -25,11 +25,9 @@ internal static class RpiTestTarget
     /// <summary>QEMU's SD card model takes only power-of-two sizes: a "32 GB" card of 32 GiB for the boot.</summary>
     private const long EmulatedCard = 32L << 30;
 
-    public static readonly HostTool QemuAarch64 = new("qemu-system-aarch64", "qemu-system-arm");
+    public static readonly HostTool QemuSystemAarch64 = new("qemu-system-aarch64", "qemu-system-arm");
 
-    public static readonly HostTool Sfdisk = new("sfdisk", "fdisk");
-
-    public static IReadOnlyList<HostTool> HostTools => [.. BuildContext.Tools, QemuAarch64, Sfdisk, ImageStage.Bmaptool, RaspiFirmware.Mcopy, CustomizeStage.Xz];
+    public static IReadOnlyList<HostTool> HostTools => [.. BuildContext.Tools, QemuSystemAarch64, SharedTools.Sfdisk, ImageStage.Bmaptool, RaspiFirmware.Mcopy, CustomizeStage.Xz];
 
     private static readonly TimeSpan LoginTimeout = TimeSpan.FromMinutes(6), CommandTimeout = TimeSpan.FromMinutes(3);
 
@@ -54,7 +52,6 @@ internal static class RpiTestTarget
     {
         var image = Path.Combine(context.Images, Image);
         if (!File.Exists(image)) throw new BuildException($"{image} does not exist; build it with ./build.sh --target RpiImage");
-        using (var file = File.Create(card)) file.SetLength(SmallestCard);
         var clock = Stopwatch.StartNew();
         await context.RunAsync(ImageStage.Bmaptool.Command("copy", "--bmap", Path.Combine(context.Images, BlockMap), image, card));
         BuildContext.Log($"RPI bmaptool copy onto a {SmallestCard}-byte card: {clock.Elapsed.TotalSeconds:0.0} s");
@@ -89,7 +86,7 @@ internal static class RpiTestTarget
 
     private static async Task<IReadOnlyList<Partition>> ReadTableAsync(BuildContext context, string card)
     {
-        var json = await context.RunAsync(Sfdisk.Command("--json", card), echoOutput: false);
+        var json = await context.RunAsync(SharedTools.Sfdisk.Command("--json", card), echoOutput: false);
         var table = JsonDocument.Parse(json.StandardOutput).RootElement.GetProperty("partitiontable");
         if (table.GetProperty("label").GetString() != "dos") throw new BuildException($"sfdisk reads a '{table.GetProperty("label")}' table, expected an MBR (dos)");
         return table.GetProperty("partitions").EnumerateArray().Select((p, i) => new Partition(i + 1,
@@ -102,7 +99,7 @@ internal static class RpiTestTarget
         using (var file = File.OpenWrite(card)) file.SetLength(EmulatedCard);
         var boot = await FirmwareFilesAsync(context, work, card, table[0].Start);
         var socket = Path.Combine(work, "console.sock");
-        var qemu = QemuAarch64.Command("-M", "raspi3b", "-display", "none", "-monitor", "none",
+        var qemu = QemuSystemAarch64.Command("-M", "raspi3b", "-display", "none", "-monitor", "none",
                 "-kernel", boot.Kernel, "-initrd", boot.Initrd, "-dtb", boot.DeviceTree, "-append", boot.CommandLine,
                 "-drive", $"if=sd,format=raw,file={card}",
                 // The PL011 (ttyAMA0, the Bluetooth chip's on a Pi 3) goes nowhere; the mini UART (ttyS1, the header's
@@ -126,17 +123,21 @@ internal static class RpiTestTarget
             await console.WaitForAsync("Password:", CommandTimeout, Ended, context.CancellationToken);
             await console.TypeLineAsync("raspberry", context.CancellationToken);
             await console.WaitForAsync("$ ", CommandTimeout, Ended, context.CancellationToken);
-            // The first boot grows the root once; wait for its mark, then report the sizes the kernel sees.
             // The first boot grows the root once; wait for its mark, then report the sizes the kernel sees. The
             // markers are split by quotes so that the console's echo of this line never matches them.
             await console.TypeLineAsync("until [ -e /var/lib/conpaas/root-grown ]; do sleep 1; done; echo \"SIZ\"\"ES $(cat /sys/block/mmcblk0/size " +
-                "/sys/block/mmcblk0/mmcblk0p3/start /sys/block/mmcblk0/mmcblk0p3/size) $(findmnt -bno SIZE /) E\"\"ND\"", context.CancellationToken);
+                "/sys/block/mmcblk0/mmcblk0p3/start /sys/block/mmcblk0/mmcblk0p3/size) $(findmnt -bno SIZE /) " +
+                // /etc/fstab's firmware line: the partition mounted where kernel upgrades write. (Its swap line is not
+                // checked: under -M raspi3b no swap was in use at this point, a defect still open; see the README.)
+                "$(findmnt -no FSTYPE /boot/firmware) E\"\"ND\"", context.CancellationToken);
             await console.WaitForAsync("SIZES ", CommandTimeout, Ended, context.CancellationToken);
             var answer = (await console.WaitForAsync(" END", CommandTimeout, Ended, context.CancellationToken))[..^4];
-            var sizes = answer.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Select(word => long.TryParse(word, out var n) ? n : -1).ToArray();
-            if (sizes.Length != 4 || sizes.Any(n => n < 0)) throw new BuildException($"the Pi answered '{answer}', not four sizes");
+            var words = answer.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            var sizes = words.Take(4).Select(word => long.TryParse(word, out var n) ? n : -1).ToArray();
+            if (words.Length != 5 || sizes.Any(n => n < 0)) throw new BuildException($"the Pi answered '{answer}', not four sizes and the firmware partition's type");
+            if (words[4] != "vfat") throw new BuildException($"/etc/fstab did not take effect: /boot/firmware is mounted as '{words[4]}', not vfat");
             CheckGrown(sizes);
-            BuildContext.Log($"RPI root grown at first boot, {clock.Elapsed.TotalSeconds:0.0} s after power-on: filesystem {sizes[3] / (1L << 30)} GiB on a {EmulatedCard >> 30} GiB card");
+            BuildContext.Log($"RPI root grown at first boot, {clock.Elapsed.TotalSeconds:0.0} s after power-on: filesystem {sizes[3] / (1L << 30)} GiB on a {EmulatedCard >> 30} GiB card; /boot/firmware mounted (vfat)");
 
             await console.TypeLineAsync("echo raspberry | sudo -S -p '' systemctl poweroff", context.CancellationToken);
             if (await Task.WhenAny(running, Task.Delay(TimeSpan.FromMinutes(3), context.CancellationToken)) != running)

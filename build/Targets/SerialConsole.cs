@@ -34,9 +34,12 @@ internal sealed class SerialConsole : IAsyncDisposable
                 await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken);
                 return new SerialConsole(socket);
             }
-            catch (SocketException) when (!qemuEnded() && waited.Elapsed < TimeSpan.FromSeconds(30))
+            catch (Exception e) when (e is SocketException or OperationCanceledException)
             {
                 socket.Dispose();
+                if (e is OperationCanceledException) throw;
+                if (qemuEnded() || waited.Elapsed > TimeSpan.FromSeconds(30))
+                    throw new BuildException($"no serial console at {path} ({e.Message}){(qemuEnded() ? ": QEMU has exited" : " within 30 s")}");
             }
         }
     }

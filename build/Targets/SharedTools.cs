@@ -9,4 +9,6 @@ internal static class SharedTools
     public static readonly HostTool Dotnet = new("dotnet", Package: null);
 
     public static readonly HostTool QemuImg = new("qemu-img", "qemu-utils");
+
+    public static readonly HostTool Sfdisk = new("sfdisk", "fdisk");
 }

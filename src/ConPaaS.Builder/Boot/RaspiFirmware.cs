@@ -9,7 +9,7 @@ namespace ConPaaS.Builder.Boot;
 /// The Raspberry Pi's own boot path: its GPU firmware reads a FAT partition of an MBR card (bootcode.bin, start*.elf,
 /// config.txt), loads the kernel, initrd and device tree named there and starts the kernel with cmdline.txt. Debian's
 /// raspi-firmware package fills /boot/firmware with all of these from its kernel hooks, which run while mmdebstrap
-/// installs the kernel; the build only tells those hooks where the root is (<see cref="SetupHooks"/>), checks what
+/// installs the kernel; the build only tells those hooks where the root is (<see cref="MmdebstrapOptions"/>), checks what
 /// they wrote, and packs that directory into the FAT partition with mkfs.vfat and mtools, no mount involved.
 /// </summary>
 public static class RaspiFirmware
@@ -61,20 +61,17 @@ public static class RaspiFirmware
         ];
     }
 
-    /// <summary>Checks the hooks filled /boot/firmware, and writes /etc/fstab for the three partitions.</summary>
-    public static void FinishTree(Recipe recipe, TargetTree tree)
+    /// <summary>Checks the hooks filled /boot/firmware.</summary>
+    public static void CheckTree(Recipe recipe, TargetTree tree)
     {
         string[] needed = ["config.txt", "cmdline.txt", "bootcode.bin", "start.elf", "vmlinuz-*", "initrd.img-*", "bcm2837-rpi-3-b.dtb"];
         var missing = needed.Where(pattern => !tree.List(Directory, pattern).Any()).ToList();
         if (missing.Count > 0)
             throw new InvalidDataException($"{recipe.File}: {Directory} in the image lacks {string.Join(", ", missing)}: {Package}'s hooks did not run as expected (is linux-image-{recipe.Architecture} in packages?)");
-        var swap = recipe.Layout!.Plan.Partitions.Where(p => p.Kind == PartitionKind.Swap)
-            .Select(p => $"UUID={ImageStage.SwapUuid(recipe, p)}\tnone\tswap\tsw\t0\t0\n");
-        tree.WriteText("/etc/fstab",
-            $"UUID={CustomizeStage.RootUuid(recipe)}\t/\text4\trw,noatime,errors=remount-ro\t0\t1\n" +
-            $"UUID={VolumeId(recipe).Insert(4, "-")}\t{Directory}\tvfat\trw,noatime,nofail\t0\t2\n" +
-            string.Concat(swap));
     }
+
+    /// <summary>The firmware partition's /etc/fstab line: mounted by its volume id, so kernel upgrades reach it.</summary>
+    public static string FstabLine(Recipe recipe) => $"UUID={VolumeId(recipe).Insert(4, "-")}\t{Directory}\tvfat\trw,noatime,nofail\t0\t2\n";
 
     /// <summary>The FAT volume id (8 hex digits), fixed by the recipe's name like every other identifier.</summary>
     private static string VolumeId(Recipe recipe) => DeterministicId.DiskSignature($"{recipe.Name}/firmware").ToString("X8");

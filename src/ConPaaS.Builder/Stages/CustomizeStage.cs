@@ -39,7 +39,7 @@ public static class CustomizeStage
         inputs.AddRange(recipe.Hooks);
         inputs.AddRange(recipe.Payloads.SelectMany(p => p.Files));
         if (recipe.Boot == BootLoader.GrubBios) inputs.AddRange(GrubBios.HostFiles);
-        return StageCache.Key(recipe.Directory, inputs, "customize-v3", rootFsKey, sourceDateEpoch.ToString(), RootSize(recipe).ToString());
+        return StageCache.Key(recipe.Directory, inputs, "customize-v4", rootFsKey, sourceDateEpoch.ToString(), RootSize(recipe).ToString());
     }
 
     /// <summary>The root filesystem's UUID, fixed by the recipe's name so that rebuilds give the same bytes.</summary>
@@ -103,7 +103,8 @@ public static class CustomizeStage
             units.AddRange(WriteNetwork(recipe, tree));
             PrepareSshHostKeys(tree, units);
             if (recipe.Boot == BootLoader.GrubBios) WriteBootFiles(recipe, tree);
-            if (recipe.Boot == BootLoader.RaspiFirmware) RaspiFirmware.FinishTree(recipe, tree);
+            if (recipe.Boot == BootLoader.RaspiFirmware) RaspiFirmware.CheckTree(recipe, tree);
+            if (recipe.Layout is not null) WriteFstab(recipe, tree);
             if (units.Count > 0) await chroot.RunAsync(["systemctl", "enable", .. units.Distinct()]);
             foreach (var hook in recipe.Hooks) await chroot.RunScriptAsync(hook);
             // A fresh identity on every first boot, not one baked into every copy of the image.
@@ -188,6 +189,16 @@ public static class CustomizeStage
         units.Add("ssh-host-keys.service");
     }
 
+    /// <summary>/etc/fstab from the disk's layout: the root, every swap partition, and the Pi's firmware partition.</summary>
+    private static void WriteFstab(Recipe recipe, TargetTree tree)
+    {
+        var lines = new StringBuilder($"UUID={RootUuid(recipe)}\t/\text4\terrors=remount-ro\t0\t1\n");
+        if (recipe.Boot == BootLoader.RaspiFirmware) lines.Append(RaspiFirmware.FstabLine(recipe));
+        foreach (var swap in recipe.Layout!.Plan.Partitions.Where(p => p.Kind == Imaging.Layout.PartitionKind.Swap))
+            lines.Append($"UUID={ImageStage.SwapUuid(recipe, swap)}\tnone\tswap\tsw\t0\t0\n");
+        tree.WriteText("/etc/fstab", lines.ToString());
+    }
+
     private static void WriteBootFiles(Recipe recipe, TargetTree tree)
     {
         var kernel = tree.List("/boot", "vmlinuz-*").LastOrDefault()
@@ -196,7 +207,6 @@ public static class CustomizeStage
         tree.Symlink("/vmlinuz", $"boot/vmlinuz-{version}");
         tree.Symlink("/initrd.img", $"boot/initrd.img-{version}");
         tree.WriteText("/etc/kernel-img.conf", "do_symlinks = yes\nlink_in_boot = no\n");
-        tree.WriteText("/etc/fstab", $"UUID={RootUuid(recipe)}\t/\text4\terrors=remount-ro\t0\t1\n");
         GrubBios.InstallFiles(tree, RootUuid(recipe), recipe.KernelCommandLine);
     }
 

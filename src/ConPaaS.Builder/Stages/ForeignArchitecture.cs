@@ -7,9 +7,10 @@ namespace ConPaaS.Builder.Stages;
 /// qemu-user-static. The kernel starts a foreign binary through the interpreter registered in binfmt_misc; on a
 /// systemd host that registration is made at boot, but this build must also work where nothing made it (a container,
 /// a microVM whose init is not systemd). So each command that needs it runs in a mount namespace of its own where
-/// binfmt_misc is mounted and qemu's entry registered from the package's own /usr/lib/binfmt.d file. Since Linux 6.7
-/// the entries live only as long as that mount: when the command ends, the namespace, the mount and the entry are
-/// gone, and the host is left as it was. This mounts the kernel's binfmt_misc control filesystem, never an image.
+/// binfmt_misc is mounted and qemu's entry registered from the package's own /usr/lib/binfmt.d file, unless the host
+/// registered it already. Where the host has no binfmt_misc mounted (this machine), the entry lives only as long as
+/// that mount (seen here: gone when the command ends); where the host has it mounted without qemu's entry, the entry
+/// stays, as systemd-binfmt would have left it. This mounts the kernel's binfmt_misc control filesystem, never an image.
 /// </summary>
 public static class ForeignArchitecture
 {
@@ -23,7 +24,7 @@ public static class ForeignArchitecture
     public static IReadOnlyList<HostTool> Tools => [QemuAarch64, ArchTest, Mount];
 
     /// <summary>The Debian architectures this build can emulate, and qemu's names for them.</summary>
-    private static readonly Dictionary<string, string> QemuNames = new(StringComparer.Ordinal) { ["arm64"] = "aarch64" };
+    private static readonly Dictionary<string, string> QemuNames = new(StringComparer.Ordinal) { ["arm64"] = "aarch64", ["amd64"] = "x86_64" };
 
     private const string BinfmtDirectory = "/proc/sys/fs/binfmt_misc";
 
@@ -47,9 +48,10 @@ public static class ForeignArchitecture
     {
         if (!IsForeign(architecture)) return command;
         var qemu = QemuNames.GetValueOrDefault(architecture) ?? throw new InvalidDataException(Problem(architecture));
-        const string script = "mount -t binfmt_misc binfmt_misc \"$1\" && cat \"$2\" > \"$1\"/register && shift 2 && exec \"$@\"";
-        return BuildContext.Unshare.Command(["--mount", "--propagation", "private", "--", "sh", "-c", script, "sh", BinfmtDirectory,
-                $"/usr/lib/binfmt.d/qemu-{qemu}.conf", command.Tool, .. command.Arguments])
+        const string script = "mount -t binfmt_misc binfmt_misc \"$1\" && { [ -e \"$1/qemu-$2\" ] || cat \"/usr/lib/binfmt.d/qemu-$2.conf\" > \"$1\"/register; } " +
+                              "&& shift 2 && exec \"$@\"";
+        return BuildContext.Unshare.Command(["--mount", "--propagation", "private", "--", "sh", "-c", script, "sh", BinfmtDirectory, qemu,
+                command.Tool, .. command.Arguments])
             with { Environment = command.Environment, WorkingDirectory = command.WorkingDirectory, StandardInput = command.StandardInput };
     }
 }
