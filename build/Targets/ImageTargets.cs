@@ -5,7 +5,8 @@ namespace ConPaaS.Build.Targets;
 /// <summary>The targets that build a recipe into out/images/.</summary>
 internal static class ImageTargets
 {
-    public const string NutshellRecipe = "appliance/nutshell/recipe.yaml", RpiImageRecipe = "rpi/image/recipe.yaml";
+    public const string NutshellRecipe = "appliance/nutshell/recipe.yaml", RpiImageRecipe = "rpi/image/recipe.yaml",
+        RpiBackendRecipe = "rpi/backend/recipe.yaml";
 
     public static IReadOnlyList<HostTool> Tools => ApplianceBuilder.Tools;
 

@@ -10,11 +10,28 @@ namespace ConPaaS.Build.Targets;
 /// in from outside (no kernel, no initrd), on a copy-on-write overlay so the .ova is never changed. The NAT NIC
 /// forwards SSH; the host-only network is VirtualBox's (the host at 192.168.56.1) and forwards the director
 /// (192.168.56.2:5555), the first agent's address and, for the frontend, port 443, all on loopback only. KVM is tried
-/// first and used when it works; otherwise TCG. Disposing stops QEMU and removes the overlay.
+/// first and used when it works; otherwise TCG. Disposing stops QEMU and removes the overlay. The Pis' backend VM
+/// boots the same way (<see cref="Appliance"/>), its second NIC on a network shared with an emulated Pi.
 /// </summary>
 internal sealed class NutshellMachine : IAsyncDisposable
 {
     public const string User = "stack", Password = "contrail";
+
+    /// <summary>
+    /// Which .ova, its host name and stack's password, and its second NIC's QEMU arguments (given the machine, for its
+    /// forwarded ports). A restricted NAT lets nothing out of this machine's namespace but the forwards.
+    /// </summary>
+    public sealed record Appliance(string Ova, string Hostname, string StackPassword, bool NatRestricted, Func<NutshellMachine, string[]> SecondNic);
+
+    /// <summary>The Nutshell: the host-only network as VirtualBox makes it (the host at .1), reached from here only
+    /// through forwards.</summary>
+    public static readonly Appliance Nutshell = new("ConPaaS-Nutshell.ova", "nutshell", Password, NatRestricted: false, machine =>
+    [
+        "-netdev", $"user,id=hostonly,net=192.168.56.0/24,host=192.168.56.1,restrict=on," +
+            $"hostfwd=tcp:127.0.0.1:{machine.DirectorPort}-192.168.56.2:5555,hostfwd=tcp:127.0.0.1:{machine.FrontendPort}-192.168.56.2:443," +
+            $"hostfwd=tcp:127.0.0.1:{machine.AgentPort}-{NutshellSession.FirstAgentAddress}:5555",
+        "-device", "e1000,netdev=hostonly",
+    ]);
 
     /// <summary>The prefix that runs a remote command as root: stack's sudo, given its password on stdin.</summary>
     public const string Sudo = $"echo {Password} | sudo -S -p ''";
@@ -52,11 +69,16 @@ internal sealed class NutshellMachine : IAsyncDisposable
 
     private Task<CommandResult> Qemu => _qemu ?? throw new InvalidOperationException("the machine has not started");
 
-    private NutshellMachine(BuildContext context, string work) => (_context, _work) = (context, work);
+    private readonly Appliance _appliance;
 
-    public static async Task<NutshellMachine> StartAsync(BuildContext context, string name)
+    /// <summary>The prefix that runs a remote command as root: stack's sudo, given its password on stdin.</summary>
+    public string SudoPrefix => $"echo {_appliance.StackPassword} | sudo -S -p ''";
+
+    private NutshellMachine(BuildContext context, string work, Appliance appliance) => (_context, _work, _appliance) = (context, work, appliance);
+
+    public static async Task<NutshellMachine> StartAsync(BuildContext context, string name, Appliance? appliance = null)
     {
-        var machine = new NutshellMachine(context, context.WorkDirectory(name));
+        var machine = new NutshellMachine(context, context.WorkDirectory(name), appliance ?? Nutshell);
         try
         {
             await machine.PowerOnAsync();
@@ -71,7 +93,7 @@ internal sealed class NutshellMachine : IAsyncDisposable
 
     private async Task PowerOnAsync()
     {
-        var vmdk = ExtractDisk(Path.Combine(_context.Images, "ConPaaS-Nutshell.ova"), _work);
+        var vmdk = ExtractDisk(Path.Combine(_context.Images, _appliance.Ova), _work);
         var overlay = Path.Combine(_work, "overlay.qcow2");
         await _context.RunAsync(SharedTools.QemuImg.Command("create", "-q", "-f", "qcow2", "-F", "vmdk", "-b", vmdk, overlay));
         foreach (var candidate in KvmUsable() ? new[] { "kvm", "tcg" } : ["tcg"])
@@ -95,7 +117,7 @@ internal sealed class NutshellMachine : IAsyncDisposable
     /// <summary>Waits for the login prompt on the serial console; returns the time since power-on.</summary>
     public async Task<TimeSpan> WaitForLoginPromptAsync()
     {
-        while (!(File.Exists(Serial) && File.ReadAllText(Serial).Contains("nutshell login:")))
+        while (!(File.Exists(Serial) && File.ReadAllText(Serial).Contains($"{_appliance.Hostname} login:")))
         {
             if (Qemu.IsCompleted) throw new BuildException($"QEMU exited before the login prompt:\n{(await Qemu).StandardError}\n{Tail()}");
             if (_clock.Elapsed > LoginTimeout) throw new BuildException($"no login prompt within {LoginTimeout.TotalSeconds:0} s; the console ends with:\n{Tail()}");
@@ -111,7 +133,7 @@ internal sealed class NutshellMachine : IAsyncDisposable
         var token = cancellationToken ?? _context.CancellationToken;
         var ssh = Sshpass.Command("-e", Ssh.Name, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
                 "-o", "ConnectTimeout=10", "-o", "LogLevel=ERROR", "-p", SshPort.ToString(), $"{User}@127.0.0.1", remoteCommand)
-            .WithEnvironment("SSHPASS", Password)
+            .WithEnvironment("SSHPASS", _appliance.StackPassword)
             .Contained();
         var deadline = Stopwatch.StartNew();
         while (true)
@@ -129,7 +151,7 @@ internal sealed class NutshellMachine : IAsyncDisposable
     public async Task PowerOffAsync()
     {
         using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(150));
-        await SshAsync($"{Sudo} systemctl poweroff", TimeSpan.FromSeconds(60), allowFailure: true, patience.Token);
+        await SshAsync($"{SudoPrefix} systemctl poweroff", TimeSpan.FromSeconds(60), allowFailure: true, patience.Token);
         if (await Task.WhenAny(Qemu, Task.Delay(TimeSpan.FromSeconds(90), CancellationToken.None)) != Qemu)
             throw new BuildException("the machine did not power off within 90 s");
     }
@@ -155,7 +177,7 @@ internal sealed class NutshellMachine : IAsyncDisposable
     /// <summary>The .ova's disk, taken out of the archive as VirtualBox would import it.</summary>
     private static string ExtractDisk(string ova, string work)
     {
-        if (!File.Exists(ova)) throw new BuildException($"{ova} does not exist; build it with ./build.sh --target Nutshell");
+        if (!File.Exists(ova)) throw new BuildException($"{ova} does not exist; build it first (./build.sh --help lists the targets)");
         using var reader = new TarReader(File.OpenRead(ova));
         while (reader.GetNextEntry() is { } entry)
         {
@@ -173,18 +195,14 @@ internal sealed class NutshellMachine : IAsyncDisposable
     /// VirtualBox-like hardware (see the class). Under TCG the CPU is the baseline qemu64: every feature of "max" is
     /// emulated at a cost (about 4 s of a boot).
     /// </summary>
-    private Command Machine(string accelerator, string disk) => QemuSystem.Command(
+    private Command Machine(string accelerator, string disk) => QemuSystem.Command([
             "-accel", accelerator, "-machine", "pc", "-cpu", accelerator == "kvm" ? "host" : "qemu64", "-smp", "2", "-m", "4096",
             "-nodefaults", "-display", "none", "-serial", $"file:{Serial}",
             "-device", "ich9-ahci,id=sata",
             "-drive", $"if=none,id=disk0,file={disk},format=qcow2",
             "-device", "ide-hd,drive=disk0,bus=sata.0,bootindex=0",
-            "-netdev", $"user,id=nat,hostfwd=tcp:127.0.0.1:{SshPort}-:22", "-device", "e1000,netdev=nat",
-            // The host-only network as VirtualBox makes it (the host at .1), reached from here only through forwards.
-            "-netdev", $"user,id=hostonly,net=192.168.56.0/24,host=192.168.56.1,restrict=on," +
-                $"hostfwd=tcp:127.0.0.1:{DirectorPort}-192.168.56.2:5555,hostfwd=tcp:127.0.0.1:{FrontendPort}-192.168.56.2:443," +
-                $"hostfwd=tcp:127.0.0.1:{AgentPort}-{NutshellSession.FirstAgentAddress}:5555",
-            "-device", "e1000,netdev=hostonly")
+            "-netdev", $"user,id=nat,{(_appliance.NatRestricted ? "restrict=on," : "")}hostfwd=tcp:127.0.0.1:{SshPort}-:22", "-device", "e1000,netdev=nat",
+            .. _appliance.SecondNic(this)])
         .Contained();
 
     private static bool KvmUsable()

@@ -48,7 +48,7 @@ internal static class RpiTestTarget
     }
 
     /// <summary>bmaptool copy onto a card file of the smallest size, as a user writes a card.</summary>
-    private static async Task WriteCardAsync(BuildContext context, string card)
+    internal static async Task WriteCardAsync(BuildContext context, string card)
     {
         var image = Path.Combine(context.Images, Image);
         if (!File.Exists(image)) throw new BuildException($"{image} does not exist; build it with ./build.sh --target RpiImage");
@@ -61,7 +61,7 @@ internal static class RpiTestTarget
         using (var file = File.OpenWrite(card)) file.SetLength(SmallestCard);
     }
 
-    private sealed record Partition(int Number, long Start, long Size, string Type);
+    internal sealed record Partition(int Number, long Start, long Size, string Type);
 
     /// <summary>sfdisk's reading of the card: MBR, firmware (0x0c) / swap / root, every start on 4 MiB, all inside
     /// the card; and cps-image inspect, our own reader, agreeing with it partition by partition.</summary>
@@ -84,7 +84,7 @@ internal static class RpiTestTarget
         return partitions;
     }
 
-    private static async Task<IReadOnlyList<Partition>> ReadTableAsync(BuildContext context, string card)
+    internal static async Task<IReadOnlyList<Partition>> ReadTableAsync(BuildContext context, string card)
     {
         var json = await context.RunAsync(SharedTools.Sfdisk.Command("--json", card), echoOutput: false);
         var table = JsonDocument.Parse(json.StandardOutput).RootElement.GetProperty("partitiontable");
@@ -162,13 +162,13 @@ internal static class RpiTestTarget
         if (filesystem < size * 95 / 100) throw new BuildException($"the root filesystem is {filesystem} bytes on a {size}-byte partition: it did not grow");
     }
 
-    private sealed record BootFiles(string Kernel, string Initrd, string DeviceTree, string CommandLine);
+    internal sealed record BootFiles(string Kernel, string Initrd, string DeviceTree, string CommandLine);
 
     /// <summary>
     /// What the Pi's firmware would load, read out of the card's FAT partition with mtools: config.txt names the kernel
     /// and the initrd, cmdline.txt is the kernel's command line, and the Pi 3 Model B's device tree sits beside them.
     /// </summary>
-    private static async Task<BootFiles> FirmwareFilesAsync(BuildContext context, string work, string card, long firmwareOffset)
+    internal static async Task<BootFiles> FirmwareFilesAsync(BuildContext context, string work, string card, long firmwareOffset)
     {
         var partition = $"{card}@@{firmwareOffset}";
         async Task<string> Take(string name)

@@ -37,7 +37,7 @@ public class RecipeFileTests
     public void TheRepositoryRecipesAreValid()
     {
         var root = Repository.Root;
-        foreach (var recipe in new[] { "appliance/nutshell/recipe.yaml", "images/service/recipe.yaml", "images/container/recipe.yaml", "rpi/image/recipe.yaml" })
+        foreach (var recipe in new[] { "appliance/nutshell/recipe.yaml", "images/service/recipe.yaml", "images/container/recipe.yaml", "rpi/image/recipe.yaml", "rpi/backend/recipe.yaml" })
             Assert.NotNull(RecipeFile.Load(Path.Combine(root, recipe), root));
         var nutshell = RecipeFile.Load(Path.Combine(root, "appliance/nutshell/recipe.yaml"), root);
         Assert.Equal("nutshell", nutshell.Hostname);

@@ -34,4 +34,17 @@ public class LibvirtSettingsTests
         var error = Assert.Throws<InvalidDataException>(() => Load(line + "\n"));
         Assert.Contains(expected, error.Message);
     }
+
+    [Theory]
+    [InlineData("lxc:///", null, 0)]
+    [InlineData("qemu:///system", null, 0)]
+    [InlineData("lxc+ssh://root@172.16.0.11/", "root@172.16.0.11", 22)]
+    [InlineData("lxc+ssh://pi@172.16.0.12:2222/?keyfile=/k", "pi@172.16.0.12", 2222)]
+    [InlineData("lxc+ssh://172.16.0.13/", "172.16.0.13", 22)]
+    public void A_remote_uri_names_the_ssh_destination(string uri, string? destination, int port)
+    {
+        var host = Load($"LIBVIRT_URI = {uri}\n").Libvirt!.SshHost;
+        Assert.Equal(destination, host?.Destination);
+        if (destination is not null) Assert.Equal(port, host!.Value.Port);
+    }
 }

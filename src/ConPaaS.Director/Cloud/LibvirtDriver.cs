@@ -257,12 +257,33 @@ public sealed class LibvirtDriver : UserDataDriver, ICloudDriver
         {
             problems.Add($"libvirt driver: {e.Message} ([iaas] LIBVIRT_URI)");
         }
+        if (_libvirt.SshHost is { } host)
+        {
+            problems.AddRange(CheckNodeHost(host.Destination, host.Port));
+            return problems;
+        }
         foreach (var program in new[] { "cpsmanager", "cpsagent" })
             if (!File.Exists(Path.Combine(_libvirt.BaseDirectory, "usr/local/lib/conpaas", program)))
                 problems.Add($"libvirt driver: the container image at {_libvirt.BaseDirectory} has no /usr/local/lib/conpaas/{program} ([iaas] LIBVIRT_BASE)");
         if (!Directory.Exists(Path.Combine("/sys/class/net", _libvirt.Bridge)))
             problems.Add($"libvirt driver: there is no bridge {_libvirt.Bridge} ([iaas] LIBVIRT_BRIDGE)");
         return problems;
+    }
+
+    /// <summary>
+    /// The same checks of the container image and the bridge, made on the node host (a Pi) by its conpaas-node-host,
+    /// the only command the director's key may run there; each line it prints on stderr is a problem.
+    /// </summary>
+    private List<string> CheckNodeHost(string destination, int port)
+    {
+        var result = new Command("ssh", "-T", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), destination,
+                "check", _libvirt.BaseDirectory, _libvirt.Bridge)
+            .RunAsync(CancellationToken.None, allowFailure: true).GetAwaiter().GetResult();
+        if (result.Succeeded) return [];
+        var lines = result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return lines.Length == 0
+            ? [$"libvirt driver: ssh {destination} check failed (exit {result.ExitCode}) ([iaas] LIBVIRT_URI)"]
+            : lines.Select(line => $"libvirt driver: on {destination}: {line}").ToList();
     }
 
     /// <summary>

@@ -42,6 +42,20 @@ public sealed record LibvirtSettings(string Uri, string BaseDirectory, string Br
             Number("LIBVIRT_MEMORY_MB", "512", 64, 65536));
     }
 
+    /// <summary>
+    /// Where libvirt is, when it is on another machine reached through SSH (lxc+ssh://root@172.16.0.11/, a Pi):
+    /// ssh's destination (user@host) and port; null for a local URI. The node host's commands go the same way.
+    /// </summary>
+    public (string Destination, int Port)? SshHost
+    {
+        get
+        {
+            if (!System.Uri.TryCreate(Uri, UriKind.Absolute, out var uri) || !uri.Scheme.EndsWith("+ssh", StringComparison.Ordinal) || uri.Host.Length == 0) return null;
+            var user = uri.UserInfo.Length > 0 ? System.Uri.UnescapeDataString(uri.UserInfo) + "@" : "";
+            return (user + uri.Host, uri.IsDefaultPort || uri.Port <= 0 ? 22 : uri.Port);
+        }
+    }
+
     /// <summary>The pool's addresses in order.</summary>
     public IEnumerable<IPAddress> Pool
     {

@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using ConPaaS.Builder;
+
+namespace ConPaaS.Build.Targets;
+
+/// <summary>
+/// ConPaaS on Raspberry Pi as the seeds set it up, two machines on a network of their own: the backend VM (x86-64,
+/// the .ova's disk as in <see cref="NutshellMachine"/>) and a Pi, the SD card image written with bmaptool and booted
+/// as the disk of an emulated arm64 machine with a network card (<c>-M virt</c>: no emulated Pi model has one), its
+/// kernel, initrd and command line from the card's own firmware partition. The backend's second NIC and the Pi's
+/// are joined by a QEMU socket network on loopback; the backend's NAT is restricted, so nothing leaves this machine.
+/// The Pi starts with its clock in 2020, as a Pi without battery or internet does. Steps, each timed: both boot, the
+/// backend's first boot makes its key, the Pi joins with the one command the backend prints, the Pi's clock is set
+/// from the backend, and the backend's director reaches the Pi's libvirtd over lxc+ssh:// with that key (cpsdirector
+/// check).
+/// </summary>
+internal static class RpiClusterTestTarget
+{
+    public const string BackendOva = "ConPaaS-RPi-Backend.ova";
+
+    public static IReadOnlyList<HostTool> HostTools => [.. RpiTestTarget.HostTools, .. NutshellMachine.HostTools];
+
+    private static readonly TimeSpan BootTimeout = TimeSpan.FromMinutes(6), StepTimeout = TimeSpan.FromMinutes(4);
+
+    public static async Task RunAsync(BuildContext context)
+    {
+        var work = context.WorkDirectory("rpicluster");
+        var clock = Stopwatch.StartNew();
+        void Step(string what) => BuildContext.Log($"CLUSTER {clock.Elapsed.TotalSeconds,6:0.0} s  {what}");
+        try
+        {
+            var card = Path.Combine(work, "card.img");
+            await RpiTestTarget.WriteCardAsync(context, card);
+            var table = await RpiTestTarget.ReadTableAsync(context, card);
+            var boot = await RpiTestTarget.FirmwareFilesAsync(context, work, card, table[0].Start);
+            var network = ConPaaS.Common.LoopbackPort.FindFree();
+
+            // The backend listens on the Pis' network first: the Pi's QEMU connects to it.
+            var backendAppliance = new NutshellMachine.Appliance(BackendOva, "backend", "raspberry", NatRestricted: true, _ =>
+                ["-netdev", $"socket,id=pis,listen=127.0.0.1:{network}", "-device", "e1000,netdev=pis"]);
+            await using var backend = await NutshellMachine.StartAsync(context, "rpicluster-backend", backendAppliance);
+            await using var pi = await EmulatedPi.StartAsync(context, work, card, boot, network);
+            Func<string, Task<string>> onBackend = async command =>
+                (await backend.SshAsync(command, StepTimeout, allowFailure: false)).StandardOutput.Trim();
+
+            await backend.WaitForLoginPromptAsync();
+            Step("backend: login prompt");
+            await pi.LogInAsync(BootTimeout);
+            Step("Pi (-M virt, TCG): logged in as pi on the serial console");
+
+            var join = await onBackend($"until [ -e /var/lib/cpsdirector/firstboot-done ]; do sleep 2; done; {backend.SudoPrefix} conpaas-join-command");
+            if (!join.StartsWith("sudo conpaas-join 172.16.0.1 'ssh-ed25519 ", StringComparison.Ordinal))
+                throw new BuildException($"the backend's conpaas-join-command printed '{join}', not 'sudo conpaas-join 172.16.0.1 'ssh-ed25519 ...''");
+            Step($"backend: first boot done; it prints: {join[..Math.Min(join.Length, 60)]}...");
+
+            var joined = await pi.RunAsync($"echo raspberry | sudo -S -p '' {join["sudo ".Length..]}", StepTimeout);
+            if (!joined.Contains("now takes containers from the backend at 172.16.0.1")) throw new BuildException($"conpaas-join on the Pi answered:\n{joined}");
+            Step("Pi: joined (conpaas-join with the backend's key)");
+
+            var time = await pi.RunAsync("until [ \"$(timedatectl show -p NTPSynchronized --value)\" = yes ]; do sleep 2; done; " +
+                "timedatectl show-timesync -p ServerAddress --value; date -u +%s", StepTimeout);
+            var lines = time.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (lines.Length < 2 || lines[^2] != "172.16.0.1") throw new BuildException($"the Pi's clock was not set from the backend (172.16.0.1): timedatectl says\n{time}");
+            var skew = long.Parse(lines[^1], System.Globalization.CultureInfo.InvariantCulture) - DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            if (Math.Abs(skew) > 30) throw new BuildException($"the Pi's clock is {skew} s off after synchronising with the backend");
+            Step($"Pi: clock set from the backend's time server (it booted in 2020; now {skew:+0;-0;0} s off this machine's)");
+
+            var check = (await backend.SshAsync($"{backend.SudoPrefix} /usr/local/lib/conpaas/cpsdirector check --config /etc/cpsdirector/director.cfg",
+                StepTimeout, allowFailure: true)).StandardOutput;
+            foreach (var failure in new[] { "LIBVIRT_URI", "LIBVIRT_BRIDGE" })
+                if (check.Contains(failure)) throw new BuildException($"the backend's director does not reach the Pi's libvirtd over lxc+ssh:// ({failure}):\n{check}");
+            Step("backend: cpsdirector check reached the Pi's libvirtd over lxc+ssh://root@172.16.0.11/ and its node host:\n    " +
+                 check.Trim().Replace("\n", "\n    "));
+
+            await pi.PowerOffAsync();
+            await backend.PowerOffAsync();
+            Step("both powered off");
+        }
+        finally
+        {
+            if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
+        }
+    }
+}
