@@ -6,7 +6,8 @@ namespace ConPaaS.Build.Targets;
 internal static class ImageTargets
 {
     public const string NutshellRecipe = "appliance/nutshell/recipe.yaml", RpiImageRecipe = "rpi/image/recipe.yaml",
-        RpiBackendRecipe = "rpi/backend/recipe.yaml";
+        RpiBackendRecipe = "rpi/backend/recipe.yaml",
+        RpiContainerRecipe = "rpi/container/recipe.yaml";
 
     public static IReadOnlyList<HostTool> Tools => ApplianceBuilder.Tools;
 

@@ -223,7 +223,7 @@ internal static class NutshellSession
         probe() { if ( eval "$2" ) >/dev/null 2>&1; then echo "LEAK-$1"; else echo "SAFE-$1"; fi; }
         probe ca-key 'head -c 40 /var/lib/cpsdirector/certs/ca_key.pem'
         probe database 'head -c 16 /var/lib/cpsdirector/director.db'
-        probe other-nodes 'ls /var/lib/cpsdirector/data/nodes | grep .'
+        probe other-nodes 'ls /var/lib/conpaas/nodes | grep .'
         probe host-accounts 'grep -q "^stack:" /etc/passwd'
         echo "probes done"
 

@@ -11,8 +11,8 @@ namespace ConPaaS.Build.Targets;
 /// are joined by a QEMU socket network on loopback; the backend's NAT is restricted, so nothing leaves this machine.
 /// The Pi starts with its clock in 2020, as a Pi without battery or internet does. Steps, each timed: both boot, the
 /// backend's first boot makes its key, the Pi joins with the one command the backend prints, the Pi's clock is set
-/// from the backend, and the backend's director reaches the Pi's libvirtd over lxc+ssh:// with that key (cpsdirector
-/// check).
+/// from the backend, the backend's director reaches the Pi's libvirtd over lxc+ssh:// with that key (cpsdirector
+/// check), and the seeds' usage example runs its manager and its generic agent in containers on the Pi.
 /// </summary>
 internal static class RpiClusterTestTarget
 {
@@ -48,7 +48,8 @@ internal static class RpiClusterTestTarget
             await pi.LogInAsync(BootTimeout);
             Step("Pi (-M virt, TCG): logged in as pi on the serial console");
 
-            var join = await onBackend($"until [ -e /var/lib/cpsdirector/firstboot-done ]; do sleep 2; done; {backend.SudoPrefix} conpaas-join-command");
+            // (As root: the director's state is root's alone, and an unprivileged systemctl has no D-Bus here.)
+            var join = await onBackend($"{backend.SudoPrefix} sh -c 'timeout 240 sh -c \"until [ -e /var/lib/cpsdirector/firstboot-done ]; do sleep 2; done\" && conpaas-join-command'");
             if (!join.StartsWith("sudo conpaas-join 172.16.0.1 'ssh-ed25519 ", StringComparison.Ordinal))
                 throw new BuildException($"the backend's conpaas-join-command printed '{join}', not 'sudo conpaas-join 172.16.0.1 'ssh-ed25519 ...''");
             Step($"backend: first boot done; it prints: {join[..Math.Min(join.Length, 60)]}...");
@@ -72,6 +73,18 @@ internal static class RpiClusterTestTarget
             Step("backend: cpsdirector check reached the Pi's libvirtd over lxc+ssh://root@172.16.0.11/ and its node host:\n    " +
                  check.Trim().Replace("\n", "\n    "));
 
+            try
+            {
+                await UsageExampleAsync(onBackend, Step);
+            }
+            catch (BuildException failure)
+            {
+                var journal = await backend.SshAsync($"{backend.SudoPrefix} journalctl --no-pager -o cat -u cpsdirector | tail -n 30", StepTimeout, allowFailure: true);
+                var containers = await pi.RunAsync("echo raspberry | sudo -S -p '' sh -c 'virsh -c lxc:/// list --all; ls /var/lib/conpaas/nodes; " +
+                    "for n in /var/lib/conpaas/nodes/*/upper/var/log/journal; do [ -d \"$n\" ] && journalctl -D \"$n\" --no-pager -o cat -u cpsnode | tail -n 20; done' || true", StepTimeout);
+                throw new BuildException($"{failure.Message}\nthe backend's director's journal ends with:\n{journal.StandardOutput.TrimEnd()}\non the Pi:\n{containers}");
+            }
+
             await pi.PowerOffAsync();
             await backend.PowerOffAsync();
             Step("both powered off");
@@ -80,5 +93,32 @@ internal static class RpiClusterTestTarget
         {
             if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// The seeds' usage example ("ConPaaS on Raspberry PI", steps 4-10) as stack on the backend: an application whose
+    /// manager, then a generic service whose agent, start in containers on the Pi; the agent at an address of the
+    /// pool, its default init.sh having run there.
+    /// </summary>
+    private static async Task UsageExampleAsync(Func<string, Task<string>> onBackend, Action<string> step)
+    {
+        async Task<string> Expect(string command, string expected)
+        {
+            var output = await onBackend(command);
+            if (!output.Contains(expected, StringComparison.Ordinal)) throw new BuildException($"'{command}' answered:\n{output}\nexpected '{expected}'");
+            step($"backend: {command}");
+            return output;
+        }
+        await Expect("cps-tools application create \"Test application\"", "Application 'Test application' created with id 1.");
+        await Expect("cps-tools application start 1", "done.");
+        await Expect("cps-tools service add generic 1", "successfully added to application 1 with id 1.");
+        await Expect("cps-tools service start 1 1", "Service 1 is starting... done.");
+        var nodes = await Expect("cps-tools generic list_nodes 1 1", " master 172.16.0.2");
+        var agent = nodes.Split('\n')[2].Split(' ', StringSplitOptions.RemoveEmptyEntries)[4];
+        var log = await Expect($"cps-tools generic get_agent_log 1 1 {agent} -f agent.out", "Executing script init.sh");
+        if (!System.Text.RegularExpressions.Regex.IsMatch(log, @"My IP is 172\.16\.0\.2(2[5-9]|[3-4][0-9]|5[0-4])\b"))
+            throw new BuildException($"init.sh on the Pi did not report an address of the pool 172.16.0.225-254:\n{log}");
+        await Expect("cps-tools service remove 1 1", "has been successfully removed.");
+        await Expect("cps-tools application stop 1", "");
     }
 }

@@ -35,6 +35,17 @@ internal static class ToolsTarget
 
     public static IReadOnlyList<HostTool> HostTools => [.. BuildContext.Tools, SharedTools.Dotnet];
 
+    /// <summary>Everything but the Pi's node programs runs on x86-64.</summary>
+    private const string Runtime = "linux-x64";
+
+    /// <summary>
+    /// What the Pi's node programs (out/platform-node-pi, in its container image) are built for. linux-x64 today: no
+    /// linux-arm64 .NET runtime pack is reachable from this build machine, so the Pi runs the x86-64 builds under
+    /// qemu-user (README, "Raspberry Pi"). The switch for the day it is reachable: linux-arm64 here (Native AOT's
+    /// cross-compilation then also wants clang and an arm64 sysroot on the build machine).
+    /// </summary>
+    public static readonly string PiNodeRuntime = "linux-x64";
+
     /// <summary>A command running one of the programs this target publishes (made by the build, not a host tool).</summary>
     public static Command Published(BuildContext context, string name, params IEnumerable<string> arguments) =>
         Programs.Any(t => t.Name == name)
@@ -51,32 +62,42 @@ internal static class ToolsTarget
     public static async Task RunAsync(BuildContext context)
     {
         var published = new List<(Program Program, string Key, string Directory)>();
-        foreach (var program in Programs)
+        foreach (var program in Programs) published.Add(await PublishAsync(context, program, Runtime));
+        var piPublished = published.Where(p => p.Program.RunsOnNodes).ToList();
+        if (PiNodeRuntime != Runtime)
         {
-            var key = ProgramKey(context, program);
-            var directory = await context.Cache.GetOrBuildAsync("program-" + program.Name, key, output =>
-            {
-                string[] packaging = program.NativeAot ? ["-p:StripSymbols=true"] : [];
-                return context.RunAsync(SharedTools.Dotnet.Command(["publish", Path.Combine(context.Root, program.Project),
-                    "-c", "Release", "-r", "linux-x64", "--self-contained", "true", "--nologo", .. packaging, "-p:DebugType=none", "-o", output]));
-            });
-            published.Add((program, key, directory));
+            piPublished.Clear();
+            foreach (var program in Programs.Where(p => p.RunsOnNodes)) piPublished.Add(await PublishAsync(context, program, PiNodeRuntime));
         }
 
         var platform = await AssembleAsync(context, "platform", published, withAliases: true);
         var nodePlatform = await AssembleAsync(context, "platform-node", [.. published.Where(p => p.Program.RunsOnNodes)], withAliases: false);
+        var piNodePlatform = await AssembleAsync(context, "platform-node", piPublished, withAliases: false);
         ConPaaS.Common.SymbolicLink.Replace(context.Platform, Path.GetRelativePath(context.Out, platform));
         ConPaaS.Common.SymbolicLink.Replace(context.NodePlatform, Path.GetRelativePath(context.Out, nodePlatform));
+        ConPaaS.Common.SymbolicLink.Replace(context.PiNodePlatform, Path.GetRelativePath(context.Out, piNodePlatform));
         if (Directory.Exists(context.Bin) && new DirectoryInfo(context.Bin).LinkTarget is null) Directory.Delete(context.Bin, recursive: true); // out/bin of older builds
         ConPaaS.Common.SymbolicLink.Replace(context.Bin, "platform/bin");
         BuildContext.Log($"  published out/platform ({string.Join(", ", Programs.Select(t => t.Name))} and {ToolsAliases.Count} cps-<object> aliases; out/bin links to out/platform/bin) and out/platform-node ({string.Join(", ", Programs.Where(p => p.RunsOnNodes).Select(p => p.Name))})");
+    }
+
+    private static async Task<(Program Program, string Key, string Directory)> PublishAsync(BuildContext context, Program program, string runtime)
+    {
+        var key = ProgramKey(context, program, runtime);
+        var directory = await context.Cache.GetOrBuildAsync("program-" + program.Name, key, output =>
+        {
+            string[] packaging = program.NativeAot ? ["-p:StripSymbols=true"] : [];
+            return context.RunAsync(SharedTools.Dotnet.Command(["publish", Path.Combine(context.Root, program.Project),
+                "-c", "Release", "-r", runtime, "--self-contained", "true", "--nologo", .. packaging, "-p:DebugType=none", "-o", output]));
+        });
+        return (program, key, directory);
     }
 
     /// <summary>
     /// The sources a program is built from: its project's folder and those of the projects it references, followed
     /// to the end, and the files every project reads.
     /// </summary>
-    private static string ProgramKey(BuildContext context, Program program)
+    private static string ProgramKey(BuildContext context, Program program, string runtime)
     {
         var projects = new HashSet<string>();
         var pending = new Stack<string>([Path.GetFullPath(Path.Combine(context.Root, program.Project))]);
@@ -90,7 +111,9 @@ internal static class ToolsTarget
             .SelectMany(p => Directory.EnumerateFiles(Path.GetDirectoryName(p)!, "*", SearchOption.AllDirectories))
             .Where(f => !f.Contains("/bin/") && !f.Contains("/obj/")) // every file: pages, scripts and style sheets are built in too
             .Concat(new[] { "Directory.Build.props", "Directory.Packages.props", "global.json" }.Select(f => Path.Combine(context.Root, f)));
-        return StageCache.Key(context.Root, sources, Environment.Version.ToString(), "program-v1", program.ToString());
+        // The x86-64 build keeps its old key (no runtime in it), so the switch rebuilds nothing of the x86-64 side.
+        string[] target = runtime == Runtime ? [] : [runtime];
+        return StageCache.Key(context.Root, sources, [Environment.Version.ToString(), "program-v1", program.ToString(), .. target]);
     }
 
     /// <summary>

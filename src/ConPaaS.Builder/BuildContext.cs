@@ -30,6 +30,9 @@ public sealed class BuildContext(string root, CancellationToken cancellationToke
     /// <summary>The part of the platform a node runs (cpsmanager, cpsagent and their runtime), shaped the same way: what the container image carries.</summary>
     public string NodePlatform => Path.Combine(Out, "platform-node");
 
+    /// <summary>The same for the Pi's containers, built for the Tools target's PiNodeRuntime.</summary>
+    public string PiNodePlatform => Path.Combine(Out, "platform-node-pi");
+
     public string Images => Path.Combine(Out, "images");
 
     public StageCache Cache { get; } = new(cacheRoot ?? Path.Combine(root, "out", "cache"), Log);

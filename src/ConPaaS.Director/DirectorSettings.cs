@@ -45,6 +45,13 @@ public sealed class DirectorSettings
     /// <summary>The libvirt driver's settings, when [iaas] DRIVER = libvirt.</summary>
     public Cloud.LibvirtSettings? Libvirt { get; init; }
 
+    /// <summary>
+    /// [iaas] NODE_START_TIMEOUT: how long a node may take from its start to answering (a manager, the director's
+    /// wait; an agent, its manager's, told through the node's context). 60 s by default; a Pi's containers, which run
+    /// the x86-64 node programs under emulation, get longer in the backend's director.cfg.
+    /// </summary>
+    public TimeSpan NodeStartTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
     public IReadOnlyList<string> Clouds => ["default", .. OtherClouds];
 
     public static string ResolvePath(string? explicitPath) =>
@@ -121,6 +128,7 @@ public sealed class DirectorSettings
             LocalBinDir = Get("iaas", "LOCAL_BIN_DIR", AppContext.BaseDirectory),
             LocalUidBase = (uint)Integer("iaas", "LOCAL_UID_BASE", 0x70000000, 1000, 0x7F000000),
             Libvirt = driver == "libvirt" ? Cloud.LibvirtSettings.From(file) : null,
+            NodeStartTimeout = TimeSpan.FromSeconds(Integer("iaas", "NODE_START_TIMEOUT", 60, 10, 3600)),
         };
     }
 

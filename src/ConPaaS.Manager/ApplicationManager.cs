@@ -128,7 +128,7 @@ public sealed class ApplicationManager(NodeContext context, NodeClients clients,
         name ??= type;
         cloud ??= "default";
         var service = ServiceManagers.Create(type, new ServiceContext(id, name, cloud, clients, log,
-            ServiceStateDirectory(id), git.DeploymentAsync));
+            ServiceStateDirectory(id), git.DeploymentAsync) { AgentStartTimeout = context.StartTimeout });
         if (!_services.TryAdd(id, service)) throw new RpcException($"service {id} already exists");
         log.Write($"service {id} ({type}) added");
         return service;

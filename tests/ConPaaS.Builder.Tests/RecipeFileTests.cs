@@ -37,7 +37,7 @@ public class RecipeFileTests
     public void TheRepositoryRecipesAreValid()
     {
         var root = Repository.Root;
-        foreach (var recipe in new[] { "appliance/nutshell/recipe.yaml", "images/service/recipe.yaml", "images/container/recipe.yaml", "rpi/image/recipe.yaml", "rpi/backend/recipe.yaml" })
+        foreach (var recipe in new[] { "appliance/nutshell/recipe.yaml", "images/service/recipe.yaml", "images/container/recipe.yaml", "rpi/image/recipe.yaml", "rpi/backend/recipe.yaml", "rpi/container/recipe.yaml" })
             Assert.NotNull(RecipeFile.Load(Path.Combine(root, recipe), root));
         var nutshell = RecipeFile.Load(Path.Combine(root, "appliance/nutshell/recipe.yaml"), root);
         Assert.Equal("nutshell", nutshell.Hostname);
@@ -138,11 +138,21 @@ public class RecipeFileTests
     [InlineData("boot: grub-bios", "boot: grub-bios\ncontainer: true", "a container")]
     [InlineData("hostname: test", "hostname: test\npayloads: [{ source: base.tar, target: /srv/base, unpack: true, mode: \"0644\" }]", "mode: an unpacked archive keeps the modes it holds")]
     [InlineData("hostname: test", "hostname: test\npayloads: [{ source: base.tar, target: srv, unpack: true }]", "target: 'srv' must be an absolute path")]
+    [InlineData("packages: [linux-image-amd64, sudo, openssh-server]", "packages: [linux-image-amd64, sudo, openssh-server, libc6:amd65]", "packages: 'amd65' (after a package's ':') is not a Debian architecture")]
     public void ErrorsNameTheFileLineAndWhatIsWrong(string from, string to, string expected)
     {
         using var temp = new TempDirectory();
         var error = Assert.Throws<InvalidDataException>(() => Load(temp, Valid.Replace(from, to)));
         Assert.Contains(expected, error.Message);
         Assert.Contains("recipe.yaml", error.Message);
+    }
+
+    [Fact]
+    public void A_package_of_another_architecture_adds_that_architecture_once()
+    {
+        using var temp = new TempDirectory();
+        var recipe = Load(temp, Valid.Replace("packages: [linux-image-amd64, sudo, openssh-server]",
+            "architecture: arm64\npackages: [linux-image-arm64, sudo, openssh-server, libc6:amd64, libssl3:amd64, zlib1g:arm64]"));
+        Assert.Equal(["amd64"], recipe.ExtraArchitectures);
     }
 }

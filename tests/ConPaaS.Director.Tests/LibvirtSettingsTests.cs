@@ -47,4 +47,12 @@ public class LibvirtSettingsTests
         Assert.Equal(destination, host?.Destination);
         if (destination is not null) Assert.Equal(port, host!.Value.Port);
     }
+
+    [Fact]
+    public void A_slow_cloud_gives_its_nodes_longer_to_start()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(60), Load("").NodeStartTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(900), Load("NODE_START_TIMEOUT = 900\n").NodeStartTimeout);
+        Assert.Contains("[iaas] NODE_START_TIMEOUT", Assert.Throws<InvalidDataException>(() => Load("NODE_START_TIMEOUT = 5\n")).Message);
+    }
 }

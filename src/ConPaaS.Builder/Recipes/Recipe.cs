@@ -63,6 +63,10 @@ public sealed record Recipe
 
     public IReadOnlyList<string> Packages { get; init; } = [];
 
+    /// <summary>Architectures other than the root's that packages name (libc6:amd64), in order, once each.</summary>
+    public IReadOnlyList<string> ExtraArchitectures =>
+        Packages.Select(p => p.Split(':')).Where(p => p.Length == 2 && p[1] != Architecture).Select(p => p[1]).Distinct().ToList();
+
     /// <summary>
     /// When set, the initramfs holds only these kernel modules (and what they need) instead of Debian's "most":
     /// a far smaller initrd that the BIOS loads and the kernel unpacks in a fraction of the time.

@@ -61,6 +61,9 @@ public static partial class RecipeFile
     private static Recipe Validate(Recipe recipe, YamlMap map)
     {
         if (ForeignArchitecture.Problem(recipe.Architecture) is { } architecture) throw map.Error("architecture", architecture);
+        foreach (var other in recipe.ExtraArchitectures)
+            if (!ForeignArchitecture.IsDebianArchitecture(other))
+                throw map.Error("packages", $"'{other}' (after a package's ':') is not a Debian architecture such as amd64");
         if (recipe.Outputs.Count == 0) throw map.Error("outputs", "list at least one output (ova, vdi, qcow2, raw, vmdk, img-xz, rootfs-tar)");
         if (recipe.Container)
         {
@@ -142,7 +145,8 @@ public static partial class RecipeFile
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")] private static partial Regex SafeName();
     [GeneratedRegex(@"^[a-z0-9][a-z0-9._-]{0,31}$")] private static partial Regex Word();
     [GeneratedRegex(@"^https?://[A-Za-z0-9.:/_~-]+$")] private static partial Regex MirrorUrl();
-    [GeneratedRegex(@"^[a-z0-9][a-z0-9+.-]{1,63}$")] private static partial Regex PackageName();
+    /// <summary>A Debian package name, optionally qualified by another architecture (libc6:amd64: multiarch).</summary>
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9+.-]{1,63}(:[a-z0-9]+)?$")] private static partial Regex PackageName();
     [GeneratedRegex(@"^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")] private static partial Regex HostnamePattern();
     [GeneratedRegex(@"^[a-z_][a-z0-9_-]{0,31}$")] private static partial Regex UserName();
     [GeneratedRegex(@"^[A-Za-z0-9@_.:-]+\.(service|socket|timer|target|path|mount)$")] private static partial Regex UnitName();

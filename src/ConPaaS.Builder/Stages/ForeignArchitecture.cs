@@ -26,6 +26,10 @@ public static class ForeignArchitecture
     /// <summary>The Debian architectures this build can emulate, and qemu's names for them.</summary>
     private static readonly Dictionary<string, string> QemuNames = new(StringComparer.Ordinal) { ["arm64"] = "aarch64", ["amd64"] = "x86_64" };
 
+    /// <summary>Debian's release architectures: what a multiarch package qualifier (libc6:amd64) may name.</summary>
+    public static bool IsDebianArchitecture(string name) =>
+        name is "amd64" or "arm64" or "armel" or "armhf" or "i386" or "mips64el" or "mipsel" or "ppc64el" or "s390x" or "riscv64";
+
     private const string BinfmtDirectory = "/proc/sys/fs/binfmt_misc";
 
     public static string Native => System.Runtime.InteropServices.RuntimeInformation.OSArchitecture switch

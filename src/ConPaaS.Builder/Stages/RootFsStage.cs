@@ -27,7 +27,9 @@ public static class RootFsStage
         {
             var arguments = new List<string>
             {
-                "--mode=unshare", $"--variant={recipe.Variant}", $"--arch={recipe.Architecture}",
+                                // The recipe's architecture first (the root's own), then any a qualified package names (libc6:amd64):
+                // dpkg's multiarch, for programs of another architecture run through qemu-user.
+                "--mode=unshare", $"--variant={recipe.Variant}", $"--arch={string.Join(',', [recipe.Architecture, .. recipe.ExtraArchitectures])}",
                 $"--components={string.Join(',', recipe.Components)}",
                 // Keep the tarball lean and free of per-build noise.
                 "--dpkgopt=path-exclude=/usr/share/doc/*", "--dpkgopt=path-include=/usr/share/doc/*/copyright",

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Security;
 using ConPaaS.Director.Cloud.Libvirt;
@@ -9,16 +8,17 @@ namespace ConPaaS.Director.Cloud;
 
 /// <summary>
 /// The libvirt driver: each node is a container (libvirt's LXC driver, LIBVIRT_URI) booting the services container
-/// image with systemd, whose cpsnode.service starts cpsmanager or cpsagent from the context written into it. Each
-/// container's root is an overlay: the shared read-only base (LIBVIRT_BASE) under a directory of its own
-/// (USERDATA_DIR/nodes/VMID/upper), mounted by the director at run time. Its address comes from LIBVIRT_POOL on
-/// LIBVIRT_BRIDGE, written into the container as systemd-networkd's configuration. A manager also gets its
-/// application's state directory at /var/lib/cpsmanager, and every node its volumes directory at /volumes, where the
-/// agent mounts its volumes: each one's ext4 file on a loop device, added to the running container as a disk.
-/// Containers are transient domains named DEPLOYMENT-VMID: they outlive a director restart (which finds them again
-/// by name) but not a reboot of the host (their applications are then STOPPED).
+/// image with systemd, whose cpsnode.service starts cpsmanager or cpsagent from the context written into it. libvirt
+/// may be on this machine (lxc:///, the Nutshell) or another (lxc+ssh://, a Pi); what must happen on that machine
+/// beyond libvirt's API is its conpaas-node-host's (<see cref="NodeHost"/>): each container's root, an overlay of the
+/// shared read-only base (LIBVIRT_BASE) under a directory of its own, mounted there at run time, with the node's
+/// context written in; a manager's application state directory at /var/lib/cpsmanager; every node's volumes
+/// directory at /volumes, where the agent mounts its volumes, each one's ext4 file on a loop device added to the
+/// running container as a disk. Addresses come from LIBVIRT_POOL on LIBVIRT_BRIDGE, written into the container as
+/// systemd-networkd's configuration. Containers are transient domains named DEPLOYMENT-VMID: they outlive a director
+/// restart (which finds them again by name) but not a reboot of their host (their applications are then STOPPED).
 /// </summary>
-public sealed class LibvirtDriver : UserDataDriver, ICloudDriver
+public sealed class LibvirtDriver : ICloudDriver
 {
     /// <summary>As on the local driver; 22 is the container image's own sshd.</summary>
     public const int ManagerPort = 4443, AgentPort = 5555, GitPort = 2222;
@@ -26,90 +26,79 @@ public sealed class LibvirtDriver : UserDataDriver, ICloudDriver
     /// <summary>Inside the container: where the node's context goes, and a manager's application state.</summary>
     public const string ContextDirectory = "/etc/cpsnode", ManagerStateDirectory = "/var/lib/cpsmanager";
 
-
     private readonly DirectorSettings _settings;
     private readonly LibvirtSettings _libvirt;
+    private readonly NodeHost _host;
     private readonly ILogger<LibvirtDriver> _logger;
     private readonly Lazy<LibvirtConnection> _connection;
-    private readonly ConcurrentDictionary<string, IPAddress> _addresses = new();
+    private readonly Dictionary<string, IPAddress> _addresses = new();
+    private bool _addressesKnown;
     private IPAddress? _lastAllocated;
 
-    public LibvirtDriver(DirectorSettings settings, ILogger<LibvirtDriver> logger) : base(settings.UserDataDir)
+    public LibvirtDriver(DirectorSettings settings, ILogger<LibvirtDriver> logger)
     {
         _settings = settings;
         _libvirt = settings.Libvirt ?? throw new InvalidOperationException("the libvirt driver needs [iaas] DRIVER = libvirt");
+        _host = new NodeHost(_libvirt);
         _logger = logger;
         _connection = new(() => LibvirtConnection.Open(_libvirt.Uri), LazyThreadSafetyMode.ExecutionAndPublication);
-        // Containers of a previous run still hold their addresses (each node's directory says which).
-        if (Directory.Exists(NodesDirectory))
-            foreach (var node in Directory.EnumerateDirectories(NodesDirectory))
-                if (File.Exists(Path.Combine(node, "address")) && IPAddress.TryParse(File.ReadAllText(Path.Combine(node, "address")).Trim(), out var address))
-                    _addresses[Path.GetFileName(node)] = address;
     }
 
     public string Name => "libvirt";
+
+    public int VolumeUnitMb => 1;
 
     private string DomainName(string vmid) => $"{_settings.DeploymentName}-{vmid}";
 
     public async Task<Node> StartAsync(NodeRequest request, CancellationToken cancellationToken)
     {
-        var address = Allocate(request.Vmid);
         var port = request.Role == Roles.Manager ? ManagerPort : AgentPort;
-        var directory = NodeDirectory(request.Vmid);
-        var root = Path.Combine(directory, "root");
+        var prepared = false;
         try
         {
-            foreach (var part in new[] { "upper", "work", "root", "volumes" }) Directory.CreateDirectory(Path.Combine(directory, part));
-            File.WriteAllText(Path.Combine(directory, "address"), address + "\n");
-            await new Command("mount", "-t", "overlay", "overlay", "-o",
-                    $"lowerdir={_libvirt.BaseDirectory},upperdir={Path.Combine(directory, "upper")},workdir={Path.Combine(directory, "work")}", root)
-                .RunAsync(cancellationToken);
-            WriteContext(request, root, address, port);
-            string? state = null;
-            if (request.Role == Roles.Manager) Directory.CreateDirectory(state = ApplicationState(request.AppId));
-            var xml = DomainXml(DomainName(request.Vmid), root, Path.Combine(directory, "volumes"), state);
+            var address = await AllocateAsync(request.Vmid);
+            var node = await _host.PrepareAsync(request.Vmid, address, ContextFiles(request, address, port),
+                request.Role == Roles.Manager ? request.AppId : null, cancellationToken);
+            prepared = true;
+            var xml = DomainXml(DomainName(request.Vmid), node.Root, node.Volumes, node.ApplicationState);
             await Task.Run(() =>
             {
                 using var domain = _connection.Value.CreateTransient(xml);
             }, cancellationToken);
-            _logger.LogInformation("container {Domain} ({Role}) started at {Address}:{Port}", DomainName(request.Vmid), request.Role, address, port);
+            _logger.LogInformation("container {Domain} ({Role}) started on {Host} at {Address}:{Port}", DomainName(request.Vmid), request.Role, _host.Name, address, port);
             return new Node(request.Vmid, address.ToString(), port);
         }
         catch (Exception e) when (e is LibvirtException or IOException)
         {
-            await CleanUpAsync(request.Vmid);
+            await CleanUpAsync(request.Vmid, prepared);
             throw new InvalidOperationException($"the libvirt driver cannot start {request.Vmid}: {e.Message}", e);
         }
         catch
         {
-            await CleanUpAsync(request.Vmid);
+            await CleanUpAsync(request.Vmid, prepared);
             throw;
         }
     }
 
     /// <summary>
-    /// The node's context in the container's own upper layer (fresh: nothing of the node's yet): node.cfg, its
-    /// certificates, which program to run, and its network configuration, which takes precedence over the image's
-    /// DHCP one (systemd-networkd reads the lexically first match).
+    /// The node's context, for the container's own upper layer (fresh: nothing of the node's yet): node.cfg, its
+    /// certificates (the key readable by root alone), which program to run, and its network configuration, which takes
+    /// precedence over the image's DHCP one (systemd-networkd reads the lexically first match). The node host adds its
+    /// resolvers.
     /// </summary>
-    private void WriteContext(NodeRequest request, string root, IPAddress address, int port)
+    private IEnumerable<NodeHost.ContextFile> ContextFiles(NodeRequest request, IPAddress address, int port)
     {
-        var context = Path.Combine(root, ContextDirectory.TrimStart('/'));
-        var certificates = Path.Combine(context, "certs");
-        Directory.CreateDirectory(certificates);
-        File.WriteAllText(Path.Combine(certificates, "cert.pem"), request.CertificatePem);
-        CertificateAuthority.WritePrivate(Path.Combine(certificates, "key.pem"), request.KeyPem);
-        File.WriteAllText(Path.Combine(certificates, "ca_cert.pem"), request.CaPem);
+        const UnixFileMode Readable = (UnixFileMode)0b110_100_100, Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         var managerOnly = request.Role == Roles.Manager ? $"GIT_PORT = {GitPort}\nSTATE_DIR = {ManagerStateDirectory}\n" : "";
-        File.WriteAllText(Path.Combine(context, "node.cfg"), request.Context(address.ToString(), port) + managerOnly);
-        File.WriteAllText(Path.Combine(context, "program"), request.Program + "\n");
-        // Replaced, never written through: the base's file may be a link, which here would lead into the host.
-        var network = Path.Combine(root, "etc/systemd/network/05-cpsnode.network");
-        File.Delete(network);
-        File.WriteAllText(network, NetworkFile(address));
-        var resolver = Path.Combine(root, "etc/resolv.conf");
-        File.Delete(resolver);
-        if (File.Exists("/etc/resolv.conf")) File.Copy("/etc/resolv.conf", resolver);
+        return
+        [
+            new($"{ContextDirectory}/certs/cert.pem", request.CertificatePem, Readable),
+            new($"{ContextDirectory}/certs/key.pem", request.KeyPem, Private),
+            new($"{ContextDirectory}/certs/ca_cert.pem", request.CaPem, Readable),
+            new($"{ContextDirectory}/node.cfg", request.Context(address.ToString(), port) + managerOnly, Readable),
+            new($"{ContextDirectory}/program", request.Program + "\n", Readable),
+            new("/etc/systemd/network/05-cpsnode.network", NetworkFile(address), Readable),
+        ];
     }
 
     private string NetworkFile(IPAddress address) => $"""
@@ -184,24 +173,28 @@ public sealed class LibvirtDriver : UserDataDriver, ICloudDriver
         }
     }
 
-    /// <summary>Unmounts the container's root and forgets its directory and address.</summary>
-    private async Task CleanUpAsync(string vmid)
+    /// <summary>Unmounts the container's root, forgets its directory (when it got that far) and its address.</summary>
+    private async Task CleanUpAsync(string vmid, bool prepared = true)
     {
-        var directory = NodeDirectory(vmid);
-        var root = Path.Combine(directory, "root");
-        if (Common.MountTable.IsMountPoint(root)) await new Command("umount", root).RunAsync(CancellationToken.None);
-        if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
-        _addresses.TryRemove(vmid, out _);
+        if (prepared) await _host.CleanUpAsync(vmid);
+        lock (_addresses) _addresses.Remove(vmid);
     }
 
+    public Task CreateVolumeAsync(string id, long sizeMb, CancellationToken cancellationToken) => _host.CreateVolumeAsync(id, sizeMb, cancellationToken);
+
+    public Task DestroyVolumeAsync(string id) => _host.DestroyVolumeAsync(id);
+
+    public Task DeleteApplicationStateAsync(long appId) => _host.ForgetApplicationAsync(appId);
+
     /// <summary>
-    /// A volume becomes a disk of the running container: its ext4 file on a loop device (set up at run time, in the
-    /// Nutshell), which libvirt adds as /dev/sdX; the agent mounts it at /volumes/NAME. The agent, not the director,
-    /// mounts: a mount made from outside would resolve the device's path in a namespace the container's root controls.
+    /// A volume becomes a disk of the running container: its ext4 file on a loop device (set up at run time on the
+    /// container's host), which libvirt adds as /dev/sdX; the agent mounts it at /volumes/NAME. The agent, not the
+    /// director, mounts: a mount made from outside would resolve the device's path in a namespace the container's
+    /// root controls.
     /// </summary>
-    public override async Task<AttachedDevice?> AttachVolumeAsync(string id, string vmid, string name)
+    public async Task<AttachedDevice?> AttachVolumeAsync(string id, string vmid, string name)
     {
-        var loop = (await new Command("losetup", "--find", "--show", VolumePath(id)).RunAsync(CancellationToken.None)).StandardOutput.Trim();
+        var loop = await _host.AttachVolumeAsync(id);
         try
         {
             using var domain = _connection.Value.Find(DomainName(vmid)) ?? throw new InvalidOperationException($"container {DomainName(vmid)} does not run");
@@ -211,20 +204,26 @@ public sealed class LibvirtDriver : UserDataDriver, ICloudDriver
         }
         catch
         {
-            await new Command("losetup", "--detach", loop).RunAsync(CancellationToken.None, allowFailure: true);
+            try
+            {
+                await _host.DetachLoopAsync(loop);
+            }
+            catch (IOException e)
+            {
+                _logger.LogWarning("freeing {Loop} after a failed attach failed too: {Message}", loop, e.Message);
+            }
             throw;
         }
     }
 
     /// <summary>Removes the disk from the container if it still runs, and frees the volume's loop devices.</summary>
-    public override async Task DetachVolumeAsync(string id, string vmid, string name)
+    public async Task DetachVolumeAsync(string id, string vmid, string name)
     {
-        var listed = await new Command("losetup", "--list", "--noheadings", "--output", "NAME", "--associated", VolumePath(id)).RunAsync(CancellationToken.None);
-        foreach (var loop in listed.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (var loop in await _host.VolumeLoopsAsync(id))
         {
             using (var domain = _connection.Value.Find(DomainName(vmid)))
                 if (domain is { IsActive: true }) await Task.Run(() => domain.DetachDevice(DiskXml(loop, id)));
-            await new Command("losetup", "--detach", loop).RunAsync(CancellationToken.None);
+            await _host.DetachLoopAsync(loop);
         }
     }
 
@@ -257,33 +256,9 @@ public sealed class LibvirtDriver : UserDataDriver, ICloudDriver
         {
             problems.Add($"libvirt driver: {e.Message} ([iaas] LIBVIRT_URI)");
         }
-        if (_libvirt.SshHost is { } host)
-        {
-            problems.AddRange(CheckNodeHost(host.Destination, host.Port));
-            return problems;
-        }
-        foreach (var program in new[] { "cpsmanager", "cpsagent" })
-            if (!File.Exists(Path.Combine(_libvirt.BaseDirectory, "usr/local/lib/conpaas", program)))
-                problems.Add($"libvirt driver: the container image at {_libvirt.BaseDirectory} has no /usr/local/lib/conpaas/{program} ([iaas] LIBVIRT_BASE)");
-        if (!Directory.Exists(Path.Combine("/sys/class/net", _libvirt.Bridge)))
-            problems.Add($"libvirt driver: there is no bridge {_libvirt.Bridge} ([iaas] LIBVIRT_BRIDGE)");
+        var where = _libvirt.SshHost is null ? "" : $"on {_host.Name}: ";
+        problems.AddRange(_host.CheckAsync().GetAwaiter().GetResult().Select(problem => $"libvirt driver: {where}{problem}"));
         return problems;
-    }
-
-    /// <summary>
-    /// The same checks of the container image and the bridge, made on the node host (a Pi) by its conpaas-node-host,
-    /// the only command the director's key may run there; each line it prints on stderr is a problem.
-    /// </summary>
-    private List<string> CheckNodeHost(string destination, int port)
-    {
-        var result = new Command("ssh", "-T", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), destination,
-                "check", _libvirt.BaseDirectory, _libvirt.Bridge)
-            .RunAsync(CancellationToken.None, allowFailure: true).GetAwaiter().GetResult();
-        if (result.Succeeded) return [];
-        var lines = result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return lines.Length == 0
-            ? [$"libvirt driver: ssh {destination} check failed (exit {result.ExitCode}) ([iaas] LIBVIRT_URI)"]
-            : lines.Select(line => $"libvirt driver: on {destination}: {line}").ToList();
     }
 
     /// <summary>
@@ -291,8 +266,19 @@ public sealed class LibvirtDriver : UserDataDriver, ICloudDriver
     /// address just given up is not handed out again at once, because neighbours still map it to the old container's
     /// MAC for a while (the Nutshell's curl to a php proxy on a just-reused address was refused for 8 s).
     /// </summary>
-    private IPAddress Allocate(string vmid)
+    private async Task<IPAddress> AllocateAsync(string vmid)
     {
+        // Containers of a previous run of the director still hold their addresses: the node host knows which. Asked
+        // once, at the first start (the host may not have been reachable when the director started).
+        if (!_addressesKnown)
+        {
+            var held = await _host.AddressesAsync();
+            lock (_addresses)
+            {
+                foreach (var (node, address) in held) _addresses.TryAdd(node, address);
+                _addressesKnown = true;
+            }
+        }
         lock (_addresses)
         {
             var used = _addresses.Values.ToHashSet();

@@ -21,7 +21,6 @@ public sealed record PendingManifest(string Text, IReadOnlyList<ManifestUpload> 
 public sealed class Applications(Database database, ServiceRecords serviceRecords, Nodes nodes, ManagerClient managers, DirectorSettings settings, ILogger<Applications> logger)
 {
     public const string Columns = "aid, name, uid, status, manager, manager_port, vmid, cloud, created";
-    private static readonly TimeSpan ManagerStartTimeout = TimeSpan.FromSeconds(60);
 
     private readonly ConcurrentDictionary<long, SemaphoreSlim> _locks = new();
     private readonly ConcurrentDictionary<long, (long Generation, byte[] Json)> _listings = new();
@@ -119,7 +118,7 @@ public sealed class Applications(Database database, ServiceRecords serviceRecord
         await gate.WaitAsync();
         try
         {
-            using var timeout = new CancellationTokenSource(ManagerStartTimeout);
+            using var timeout = new CancellationTokenSource(settings.NodeStartTimeout);
             var manager = await nodes.StartAsync(application, 0, Roles.Manager, "manager", application.Cloud ?? "default", timeout.Token);
             var running = application with { Manager = manager.Ip, ManagerPort = manager.Port, Vmid = manager.Vmid };
             await WaitForManagerAsync(running, manager.Vmid, timeout.Token);

@@ -146,5 +146,6 @@ public sealed class Nodes(Database database, ICloudDriver driver, DirectorCertif
         CLOUD = {cloud}
         DIRECTOR_URL = {settings.DirectorUrl.GetLeftPart(UriPartial.Authority)}
         CERT_DIR = certs
+        START_TIMEOUT = {(int)settings.NodeStartTimeout.TotalSeconds}
         """ + "\n";
 }

@@ -26,7 +26,6 @@ public sealed record AgentNode(string Id, string Ip, int Port, string Role, stri
 /// </summary>
 public abstract class ServiceManager(ServiceType type, ServiceContext context)
 {
-    private static readonly TimeSpan AgentStartTimeout = TimeSpan.FromSeconds(60);
     private readonly SemaphoreSlim _busy = new(1, 1);
     private readonly List<AgentNode> _nodes = [];
 
@@ -375,7 +374,7 @@ public abstract class ServiceManager(ServiceType type, ServiceContext context)
 
     private async Task WaitForAgentAsync(AgentNode node, CancellationToken cancellationToken)
     {
-        var deadline = DateTime.UtcNow + AgentStartTimeout;
+        var deadline = DateTime.UtcNow + context.AgentStartTimeout;
         var delay = new Common.PollingDelay();
         while (true)
         {
