@@ -64,7 +64,7 @@ internal static class RpiClusterTestTarget
             if (lines.Length < 2 || lines[^2] != "172.16.0.1") throw new BuildException($"the Pi's clock was not set from the backend (172.16.0.1): timedatectl says\n{time}");
             var skew = long.Parse(lines[^1], System.Globalization.CultureInfo.InvariantCulture) - DateTimeOffset.UtcNow.ToUnixTimeSeconds();
             if (Math.Abs(skew) > 30) throw new BuildException($"the Pi's clock is {skew} s off after synchronising with the backend");
-            Step($"Pi: clock set from the backend's time server (it booted in 2020; now {skew:+0;-0;0} s off this machine's)");
+            Step($"Pi: clock set from the backend's time server, {skew:+0;-0;0} s off this machine's (its real-time clock started in 2020)");
 
             var check = (await backend.SshAsync($"{backend.SudoPrefix} /usr/local/lib/conpaas/cpsdirector check --config /etc/cpsdirector/director.cfg",
                 StepTimeout, allowFailure: true)).StandardOutput;
