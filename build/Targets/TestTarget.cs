@@ -13,7 +13,7 @@ internal static class TestTarget
     private static readonly HostTool[] TestTools =
     [
         SharedTools.QemuImg, SharedTools.Sfdisk, new("sgdisk", "gdisk"), ConPaaS.Builder.Boot.RaspiFirmware.MkfsVfat, ConPaaS.Builder.Boot.RaspiFirmware.Mcopy,
-        CustomizeStage.Mke2fs, new("debugfs", "e2fsprogs"), new("e2fsck", "e2fsprogs"), ImageStage.Mkswap, new("blkid", "util-linux"),
+        CustomizeStage.Mke2fs, new("debugfs", "e2fsprogs"), new("e2fsck", "e2fsprogs"), new("dumpe2fs", "e2fsprogs"), CustomizeStage.Xz, ImageStage.Mkswap, new("blkid", "util-linux"),
         new("sha256sum", "coreutils"), CustomizeStage.Tar, new("sqlite3", "sqlite3"), CustomizeStage.Openssl, new("curl", "curl"),
         new("zip", "zip"), new("bzip2", "bzip2"), new("mknod", "coreutils"), NutshellMachine.Ssh,
         // libvirt's own client: the oracle for our libvirt binding, and it brings the libvirt.so.0 the binding loads.

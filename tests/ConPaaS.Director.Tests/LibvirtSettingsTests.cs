@@ -55,4 +55,11 @@ public class LibvirtSettingsTests
         Assert.Equal(TimeSpan.FromSeconds(900), Load("NODE_START_TIMEOUT = 900\n").NodeStartTimeout);
         Assert.Contains("[iaas] NODE_START_TIMEOUT", Assert.Throws<InvalidDataException>(() => Load("NODE_START_TIMEOUT = 5\n")).Message);
     }
+
+    [Fact]
+    public void A_base_archive_is_optional()
+    {
+        Assert.Null(Load("").Libvirt!.BaseArchive);
+        Assert.Equal("/var/lib/conpaas/pi.tar.xz", Load("LIBVIRT_BASE_ARCHIVE = /var/lib/conpaas/pi.tar.xz\n").Libvirt!.BaseArchive);
+    }
 }

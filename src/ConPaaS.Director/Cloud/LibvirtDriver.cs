@@ -33,6 +33,9 @@ public sealed class LibvirtDriver : ICloudDriver
     private readonly Lazy<LibvirtConnection> _connection;
     private readonly Dictionary<string, IPAddress> _addresses = new();
     private bool _addressesKnown;
+    private readonly SemaphoreSlim _baseGate = new(1, 1);
+    private bool _baseEnsured;
+    private string? _baseId;
     private IPAddress? _lastAllocated;
 
     public LibvirtDriver(DirectorSettings settings, ILogger<LibvirtDriver> logger)
@@ -56,6 +59,7 @@ public sealed class LibvirtDriver : ICloudDriver
         var prepared = false;
         try
         {
+            await EnsureBaseAsync(cancellationToken);
             var address = await AllocateAsync(request.Vmid);
             var node = await _host.PrepareAsync(request.Vmid, address, ContextFiles(request, address, port),
                 request.Role == Roles.Manager ? request.AppId : null, cancellationToken);
@@ -77,6 +81,42 @@ public sealed class LibvirtDriver : ICloudDriver
         {
             await CleanUpAsync(request.Vmid, prepared);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// With LIBVIRT_BASE_ARCHIVE, the container host gets that image (once per run of the director, before its first
+    /// node) unless it holds it already, known by the archive's SHA-256. A host with nodes prepared keeps the image they
+    /// run on until they are gone; one with none at all cannot start a node.
+    /// </summary>
+    private async Task EnsureBaseAsync(CancellationToken cancellationToken)
+    {
+        if (_libvirt.BaseArchive is not { } archive || _baseEnsured) return;
+        await _baseGate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_baseEnsured) return;
+            if (_baseId is null)
+            {
+                await using var file = File.OpenRead(archive);
+                _baseId = Convert.ToHexStringLower(await System.Security.Cryptography.SHA256.HashDataAsync(file, cancellationToken));
+            }
+            var id = _baseId;
+            var installed = await _host.BaseIdAsync(cancellationToken);
+            if (installed != id)
+            {
+                if (await _host.InstallBaseAsync(id, await File.ReadAllBytesAsync(archive, cancellationToken), cancellationToken))
+                    _logger.LogInformation("container image {Archive} installed on {Host} at {Base}", archive, _host.Name, _libvirt.BaseDirectory);
+                else if (installed is null)
+                    throw new IOException($"{_host.Name} has no container image at {_libvirt.BaseDirectory} and nodes prepared there keep it from getting one");
+                else
+                    _logger.LogWarning("{Host} keeps an older container image while nodes run on it; {Archive} goes there once none does", _host.Name, archive);
+            }
+            _baseEnsured = installed == id || await _host.BaseIdAsync(cancellationToken) == id;
+        }
+        finally
+        {
+            _baseGate.Release();
         }
     }
 
@@ -256,6 +296,8 @@ public sealed class LibvirtDriver : ICloudDriver
         {
             problems.Add($"libvirt driver: {e.Message} ([iaas] LIBVIRT_URI)");
         }
+        if (_libvirt.BaseArchive is { } archive && !File.Exists(archive))
+            problems.Add($"libvirt driver: the container image {archive} does not exist ([iaas] LIBVIRT_BASE_ARCHIVE)");
         var where = _libvirt.SshHost is null ? "" : $"on {_host.Name}: ";
         problems.AddRange(_host.CheckAsync().GetAwaiter().GetResult().Select(problem => $"libvirt driver: {where}{problem}"));
         return problems;

@@ -13,6 +13,13 @@ namespace ConPaaS.Director.Cloud;
 public sealed record LibvirtSettings(string Uri, string BaseDirectory, string Bridge, IPAddress PoolFirst, IPAddress PoolLast,
     int PrefixLength, IPAddress Gateway, int MemoryMb)
 {
+    /// <summary>
+    /// LIBVIRT_BASE_ARCHIVE: the container image as a tar.xz on the director's machine, which the driver installs at
+    /// LIBVIRT_BASE on the container host when that holds another (or none): a Pi gets its containers' base from the
+    /// backend that drives it, always the one matching the backend's director. Unset: LIBVIRT_BASE is the host's own.
+    /// </summary>
+    public string? BaseArchive { get; init; }
+
     public static LibvirtSettings From(IniFile file)
     {
         string Get(string key, string fallback) => file.Get("iaas", key) is { Length: > 0 } value ? value : fallback;
@@ -39,7 +46,10 @@ public sealed record LibvirtSettings(string Uri, string BaseDirectory, string Br
             first, last,
             Number("LIBVIRT_PREFIX", "24", 8, 30),
             Address("LIBVIRT_GATEWAY", Get("LIBVIRT_GATEWAY", "192.168.56.2")),
-            Number("LIBVIRT_MEMORY_MB", "512", 64, 65536));
+            Number("LIBVIRT_MEMORY_MB", "512", 64, 65536))
+        {
+            BaseArchive = Get("LIBVIRT_BASE_ARCHIVE", "") is { Length: > 0 } archive ? archive : null,
+        };
     }
 
     /// <summary>

@@ -91,10 +91,26 @@ public sealed class NodeHost(LibvirtSettings libvirt)
 
     public Task DetachLoopAsync(string device) => RunAsync(["loop-detach", device], CancellationToken.None);
 
-    /// <summary>The node host's own check of the container image and the bridge: one problem per line, none when fine.</summary>
+    /// <summary>The id of the container image installed at LIBVIRT_BASE there; null if none was installed by us.</summary>
+    public async Task<string?> BaseIdAsync(CancellationToken cancellationToken) =>
+        await RunAsync(["base-id", libvirt.BaseDirectory], cancellationToken) is { Length: > 0 } id ? id : null;
+
+    /// <summary>Installs the container image (a tar.xz) at LIBVIRT_BASE there as <paramref name="id"/>; false when
+    /// nodes are prepared there, which keep the image they were started from.</summary>
+    public async Task<bool> InstallBaseAsync(string id, byte[] archive, CancellationToken cancellationToken)
+    {
+        var result = await (Request("install-base", libvirt.BaseDirectory, id) with { StandardInput = archive }).RunAsync(cancellationToken, allowFailure: true);
+        if (result.ExitCode == 3) return false;
+        if (!result.Succeeded) throw new IOException($"conpaas-node-host install-base on {Name} failed (exit {result.ExitCode}): {result.StandardError.Trim()}");
+        return true;
+    }
+
+    /// <summary>The node host's own check of the bridge and (unless the director brings it) the container image: one
+    /// problem per line, none when fine.</summary>
     public async Task<IReadOnlyList<string>> CheckAsync()
     {
-        var result = await Request("check", libvirt.BaseDirectory, libvirt.Bridge).RunAsync(CancellationToken.None, allowFailure: true);
+        string[] request = libvirt.BaseArchive is null ? ["check", libvirt.Bridge, libvirt.BaseDirectory] : ["check", libvirt.Bridge];
+        var result = await Request(request).RunAsync(CancellationToken.None, allowFailure: true);
         if (result.Succeeded) return [];
         var lines = result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         return lines.Length == 0 ? [$"conpaas-node-host check on {Name} failed (exit {result.ExitCode})"] : lines;
