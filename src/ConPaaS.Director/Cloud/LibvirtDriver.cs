@@ -74,13 +74,27 @@ public sealed class LibvirtDriver : ICloudDriver
         }
         catch (Exception e) when (e is LibvirtException or IOException)
         {
-            await CleanUpAsync(request.Vmid, prepared);
+            await CleanUpAfterFailureAsync(request.Vmid, prepared);
             throw new InvalidOperationException($"the libvirt driver cannot start {request.Vmid}: {e.Message}", e);
         }
         catch
         {
-            await CleanUpAsync(request.Vmid, prepared);
+            await CleanUpAfterFailureAsync(request.Vmid, prepared);
             throw;
+        }
+    }
+
+    /// <summary>Cleans up after a failed start; a clean-up that fails too is logged, so that the start's own error is
+    /// the one reported.</summary>
+    private async Task CleanUpAfterFailureAsync(string vmid, bool prepared)
+    {
+        try
+        {
+            await CleanUpAsync(vmid, prepared);
+        }
+        catch (IOException e)
+        {
+            _logger.LogWarning("cleaning up after {Vmid}'s failed start failed too: {Message}", vmid, e.Message);
         }
     }
 
