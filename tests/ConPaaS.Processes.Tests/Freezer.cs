@@ -26,9 +26,31 @@ internal sealed class Freezer : IDisposable
     public void Dispose()
     {
         File.WriteAllText(Path.Combine(_group, "freezer.state"), "THAWED");
-        // A process still alive (the test failed before killing it) goes back to the root group, or rmdir fails.
+        // A process still alive (the test failed before killing it) goes back to the root group, or rmdir fails. One
+        // that a pending SIGKILL ends between the read and the write is gone already (ESRCH: "No such process", seen
+        // in a CI run); the group then empties by itself, so rmdir is tried again for a while.
         foreach (var pid in File.ReadAllLines(Path.Combine(_group, "cgroup.procs")))
-            File.WriteAllText(Path.Combine(Root, "cgroup.procs"), pid);
-        Directory.Delete(_group);
+        {
+            try
+            {
+                File.WriteAllText(Path.Combine(Root, "cgroup.procs"), pid);
+            }
+            catch (IOException)
+            {
+                // Gone, or going (a zombie): the rmdir below is the judge.
+            }
+        }
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                Directory.Delete(_group);
+                return;
+            }
+            catch (IOException) when (attempt < 50)
+            {
+                Thread.Sleep(100);
+            }
+        }
     }
 }
