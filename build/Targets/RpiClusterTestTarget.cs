@@ -40,8 +40,13 @@ internal static class RpiClusterTestTarget
                 ["-netdev", $"socket,id=pis,listen=127.0.0.1:{network}", "-device", "e1000,netdev=pis"]);
             await using var backend = await NutshellMachine.StartAsync(context, "rpicluster-backend", backendAppliance);
             await using var pi = await EmulatedPi.StartAsync(context, work, card, boot, network);
+            // A command that fails is reported at once, not tried again (SshAsync retries only SSH's own failures then).
             Func<string, Task<string>> onBackend = async command =>
-                (await backend.SshAsync(command, StepTimeout, allowFailure: false)).StandardOutput.Trim();
+            {
+                var result = await backend.SshAsync(command, StepTimeout, allowFailure: true);
+                return result.Succeeded ? result.StandardOutput.Trim()
+                    : throw new BuildException($"on the backend, '{command}' failed (exit {result.ExitCode}):\n{(result.StandardOutput + result.StandardError).Trim()}");
+            };
 
             await backend.WaitForLoginPromptAsync();
             Step("backend: login prompt");
