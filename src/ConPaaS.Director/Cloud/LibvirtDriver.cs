@@ -117,16 +117,20 @@ public sealed class LibvirtDriver : ICloudDriver
             }
             var id = _baseId;
             var installed = await _host.BaseIdAsync(cancellationToken);
-            if (installed != id)
+            if (installed == id)
             {
-                if (await _host.InstallBaseAsync(id, await File.ReadAllBytesAsync(archive, cancellationToken), cancellationToken))
-                    _logger.LogInformation("container image {Archive} installed on {Host} at {Base}", archive, _host.Name, _libvirt.BaseDirectory);
-                else if (installed is null)
-                    throw new IOException($"{_host.Name} has no container image at {_libvirt.BaseDirectory} and nodes prepared there keep it from getting one");
-                else
-                    _logger.LogWarning("{Host} keeps an older container image while nodes run on it; {Archive} goes there once none does", _host.Name, archive);
+                _baseEnsured = true;
+                return;
             }
-            _baseEnsured = installed == id || await _host.BaseIdAsync(cancellationToken) == id;
+            if (await _host.InstallBaseAsync(id, await File.ReadAllBytesAsync(archive, cancellationToken), cancellationToken))
+            {
+                _logger.LogInformation("container image {Archive} installed on {Host} at {Base}", archive, _host.Name, _libvirt.BaseDirectory);
+                _baseEnsured = true;
+            }
+            else if (installed is null)
+                throw new IOException($"{_host.Name} has no container image at {_libvirt.BaseDirectory} and nodes prepared there keep it from getting one");
+            else
+                _logger.LogWarning("{Host} keeps an older container image while nodes run on it; {Archive} goes there once none does", _host.Name, archive);
         }
         finally
         {
