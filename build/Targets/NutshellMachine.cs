@@ -126,8 +126,8 @@ internal sealed class NutshellMachine : IAsyncDisposable
         return _clock.Elapsed;
     }
 
-    /// <summary>Runs a command as stack over SSH, trying again while SSH itself fails (exit 255) until the timeout; the
-    /// command's own failure is returned with <paramref name="allowFailure"/>, else thrown.</summary>
+    /// <summary>Runs a command as stack over SSH, trying again while ssh itself fails (exit 255) until the timeout;
+    /// the command's own failure is returned with <paramref name="allowFailure"/>, else thrown at once.</summary>
     public async Task<CommandResult> SshAsync(string remoteCommand, TimeSpan timeout, bool allowFailure, CancellationToken? cancellationToken = null)
     {
         var token = cancellationToken ?? _context.CancellationToken;
@@ -139,7 +139,11 @@ internal sealed class NutshellMachine : IAsyncDisposable
         while (true)
         {
             var result = await ssh.RunAsync(token, allowFailure: true);
-            if (result.Succeeded || allowFailure && result.ExitCode != 255) return result;
+            // 255 is ssh's own failure (no sshd yet, a dropped connection), tried again; any other exit is the
+            // command's, so a command that ran and failed is not run again (unless it exits 255 itself).
+            if (result.Succeeded) return result;
+            if (result.ExitCode != 255)
+                return allowFailure ? result : throw new BuildException($"'{remoteCommand}' failed (exit {result.ExitCode}):\n{(result.StandardOutput + result.StandardError).Trim()}");
             if (Qemu.IsCompleted) return allowFailure ? result : throw new BuildException($"the machine stopped before SSH answered:\n{(await Qemu).StandardError}");
             if (deadline.Elapsed > timeout) throw new BuildException($"no SSH login within {timeout.TotalSeconds:0} s: {result.StandardError.Trim()}");
             await Task.Delay(2000, token);

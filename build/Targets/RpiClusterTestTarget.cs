@@ -39,14 +39,8 @@ internal static class RpiClusterTestTarget
             var backendAppliance = new NutshellMachine.Appliance(BackendOva, "backend", "raspberry", NatRestricted: true, _ =>
                 ["-netdev", $"socket,id=pis,listen=127.0.0.1:{network}", "-device", "e1000,netdev=pis"]);
             await using var backend = await NutshellMachine.StartAsync(context, "rpicluster-backend", backendAppliance);
-            await using var pi = await EmulatedPi.StartAsync(context, work, card, boot, network);
-            // A command that fails is reported at once, not tried again (SshAsync retries only SSH's own failures then).
-            Func<string, Task<string>> onBackend = async command =>
-            {
-                var result = await backend.SshAsync(command, StepTimeout, allowFailure: true);
-                return result.Succeeded ? result.StandardOutput.Trim()
-                    : throw new BuildException($"on the backend, '{command}' failed (exit {result.ExitCode}):\n{(result.StandardOutput + result.StandardError).Trim()}");
-            };
+            await using var pi = await EmulatedPi.StartVirtAsync(context, work, card, boot, network);
+            Func<string, Task<string>> onBackend = async command => (await backend.SshAsync(command, StepTimeout, allowFailure: false)).StandardOutput.Trim();
 
             await backend.WaitForLoginPromptAsync();
             Step("backend: login prompt");
@@ -63,8 +57,18 @@ internal static class RpiClusterTestTarget
             if (!joined.Contains("now takes containers from the backend at 172.16.0.1")) throw new BuildException($"conpaas-join on the Pi answered:\n{joined}");
             Step("Pi: joined (conpaas-join with the backend's key)");
 
-            var time = await pi.RunAsync("until [ \"$(timedatectl show -p NTPSynchronized --value)\" = yes ]; do sleep 2; done; " +
-                "timedatectl show-timesync -p ServerAddress --value; date -u +%s", StepTimeout);
+            string time;
+            try
+            {
+                time = await pi.RunAsync("timeout 180 sh -c 'until [ \"$(timedatectl show -p NTPSynchronized --value)\" = yes ]; do sleep 2; done' || " +
+                    "{ timedatectl timesync-status; echo raspberry | sudo -S -p '' journalctl --no-pager -u systemd-timesyncd | tail -n 20; false; } && " +
+                    "timedatectl show-timesync -p ServerAddress --value && date -u +%s", StepTimeout);
+            }
+            catch (BuildException failure)
+            {
+                var chrony = await backend.SshAsync($"{backend.SudoPrefix} sh -c 'chronyc tracking; chronyc sources; chronyc clients'", StepTimeout, allowFailure: true);
+                throw new BuildException($"the Pi's clock step failed: {failure.Message}\nthe backend's chrony:\n{chrony.StandardOutput.Trim()}");
+            }
             var lines = time.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (lines.Length < 2 || lines[^2] != "172.16.0.1") throw new BuildException($"the Pi's clock was not set from the backend (172.16.0.1): timedatectl says\n{time}");
             var skew = long.Parse(lines[^1], System.Globalization.CultureInfo.InvariantCulture) - DateTimeOffset.UtcNow.ToUnixTimeSeconds();
@@ -89,6 +93,11 @@ internal static class RpiClusterTestTarget
                     "for n in /var/lib/conpaas/nodes/*/upper/var/log/journal; do [ -d \"$n\" ] && journalctl -D \"$n\" --no-pager -o cat -u cpsnode | tail -n 20; done' || true", StepTimeout);
                 throw new BuildException($"{failure.Message}\nthe backend's director's journal ends with:\n{journal.StandardOutput.TrimEnd()}\non the Pi:\n{containers}");
             }
+
+            // Where application start's time went: the image's way to the Pi, told by the director's journal (the
+            // two lines LibvirtDriver.EnsureBaseAsync logs, both naming the 'container image').
+            var install = await onBackend($"{backend.SudoPrefix} journalctl --no-pager -o short-precise -u cpsdirector | grep 'container image' || true");
+            Step("backend: the director's journal on the container image:\n    " + install.Replace("\n", "\n    "));
 
             await pi.PowerOffAsync();
             await backend.PowerOffAsync();

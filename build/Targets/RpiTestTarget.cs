@@ -3,7 +3,6 @@ using System.Text.Json;
 using ConPaaS.Builder;
 using ConPaaS.Builder.Boot;
 using ConPaaS.Builder.Stages;
-using ConPaaS.Processes;
 
 namespace ConPaaS.Build.Targets;
 
@@ -12,8 +11,8 @@ namespace ConPaaS.Build.Targets;
 /// size, its layout read by sfdisk and by cps-image, then booted under <c>qemu-system-aarch64 -M raspi3b</c> (a Pi 3
 /// Model B, TCG) with the kernel, initrd, device tree and command line taken from the card's own firmware partition,
 /// as the Pi's firmware takes them. On the serial console: the login prompt, a login as pi, the root partition and
-/// filesystem grown to the card's end by the first boot, and a clean power-off, after which sfdisk reads the grown
-/// table from the card file.
+/// filesystem grown to the card's end by the first boot, the firmware partition mounted and the swap in use, and a
+/// clean power-off, after which sfdisk reads the grown table from the card file.
 /// </summary>
 internal static class RpiTestTarget
 {
@@ -25,9 +24,7 @@ internal static class RpiTestTarget
     /// <summary>QEMU's SD card model takes only power-of-two sizes: a "32 GB" card of 32 GiB for the boot.</summary>
     private const long EmulatedCard = 32L << 30;
 
-    public static readonly HostTool QemuSystemAarch64 = new("qemu-system-aarch64", "qemu-system-arm");
-
-    public static IReadOnlyList<HostTool> HostTools => [.. BuildContext.Tools, QemuSystemAarch64, SharedTools.Sfdisk, ImageStage.Bmaptool, RaspiFirmware.Mcopy, CustomizeStage.Xz];
+    public static IReadOnlyList<HostTool> HostTools => [.. BuildContext.Tools, EmulatedPi.QemuSystemAarch64, SharedTools.Sfdisk, ImageStage.Bmaptool, RaspiFirmware.Mcopy, CustomizeStage.Xz];
 
     private static readonly TimeSpan LoginTimeout = TimeSpan.FromMinutes(6), CommandTimeout = TimeSpan.FromMinutes(3);
 
@@ -98,55 +95,24 @@ internal static class RpiTestTarget
         // The emulated SD card must be a power of two in size: the same card, grown to 32 GiB.
         using (var file = File.OpenWrite(card)) file.SetLength(EmulatedCard);
         var boot = await FirmwareFilesAsync(context, work, card, table[0].Start);
-        var socket = Path.Combine(work, "console.sock");
-        var qemu = QemuSystemAarch64.Command("-M", "raspi3b", "-display", "none", "-monitor", "none",
-                "-kernel", boot.Kernel, "-initrd", boot.Initrd, "-dtb", boot.DeviceTree, "-append", boot.CommandLine,
-                "-drive", $"if=sd,format=raw,file={card}",
-                // The PL011 (ttyAMA0, the Bluetooth chip's on a Pi 3) goes nowhere; the mini UART (ttyS1, the header's
-                // serial console) is on a socket the test types into, and logged.
-                "-serial", "null", "-chardev", $"socket,id=console,path={socket},server=on,wait=off,logfile={Path.Combine(work, "ttyS1.log")}",
-                "-serial", "chardev:console")
-            .Contained();
-        BuildContext.Log($"  $ {qemu}");
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
-        var clock = Stopwatch.StartNew();
-        var running = qemu.RunAsync(stop.Token, allowFailure: true);
-        try
+        await using (var pi = await EmulatedPi.StartRaspi3bAsync(context, work, card, boot))
         {
-            await using var console = await SerialConsole.ConnectAsync(socket, () => running.IsCompleted, context.CancellationToken);
-            bool Ended() => running.IsCompleted;
-            await console.WaitForAsync("raspberrypi login:", LoginTimeout, Ended, context.CancellationToken);
-            var toLogin = clock.Elapsed;
+            var toLogin = await pi.LogInAsync(LoginTimeout);
             BuildContext.Log($"RPI power-on to login prompt under -M raspi3b (TCG): {toLogin.TotalSeconds:0.0} s");
-
-            await console.TypeLineAsync("pi", context.CancellationToken);
-            await console.WaitForAsync("Password:", CommandTimeout, Ended, context.CancellationToken);
-            await console.TypeLineAsync("raspberry", context.CancellationToken);
-            await console.WaitForAsync("$ ", CommandTimeout, Ended, context.CancellationToken);
-            // The first boot grows the root once; wait for its mark, then report the sizes the kernel sees. The
-            // markers are split by quotes so that the console's echo of this line never matches them.
-            await console.TypeLineAsync("until [ -e /var/lib/conpaas/root-grown ]; do sleep 1; done; echo \"SIZ\"\"ES $(cat /sys/block/mmcblk0/size " +
-                "/sys/block/mmcblk0/mmcblk0p3/start /sys/block/mmcblk0/mmcblk0p3/size) $(findmnt -bno SIZE /) " +
-                // /etc/fstab's firmware line: the partition mounted where kernel upgrades write. (Its swap line is not
-                // checked: under -M raspi3b no swap was in use at this point, a defect still open; see the README.)
-                "$(findmnt -no FSTYPE /boot/firmware) E\"\"ND\"", context.CancellationToken);
-            await console.WaitForAsync("SIZES ", CommandTimeout, Ended, context.CancellationToken);
-            var answer = (await console.WaitForAsync(" END", CommandTimeout, Ended, context.CancellationToken))[..^4];
+            // The first boot grows the root once; wait for its mark, then read the sizes the kernel sees, the firmware
+            // partition's mount and the swap in use (/etc/fstab's lines for them).
+            var answer = await pi.RunAsync("until [ -e /var/lib/conpaas/root-grown ]; do sleep 1; done; echo $(cat /sys/block/mmcblk0/size " +
+                "/sys/block/mmcblk0/mmcblk0p3/start /sys/block/mmcblk0/mmcblk0p3/size) $(findmnt -bno SIZE /) $(findmnt -no FSTYPE /boot/firmware || echo none) " +
+                "$(tail -n +2 /proc/swaps | cut -d ' ' -f 1)", CommandTimeout);
             var words = answer.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
             var sizes = words.Take(4).Select(word => long.TryParse(word, out var n) ? n : -1).ToArray();
-            if (words.Length != 5 || sizes.Any(n => n < 0)) throw new BuildException($"the Pi answered '{answer}', not four sizes and the firmware partition's type");
+            if (words.Length < 5 || sizes.Any(n => n < 0)) throw new BuildException($"the Pi answered '{answer}', not four sizes, the firmware partition's type and the swap");
             if (words[4] != "vfat") throw new BuildException($"/etc/fstab did not take effect: /boot/firmware is mounted as '{words[4]}', not vfat");
             CheckGrown(sizes);
-            BuildContext.Log($"RPI root grown at first boot, {clock.Elapsed.TotalSeconds:0.0} s after power-on: filesystem {sizes[3] / (1L << 30)} GiB on a {EmulatedCard >> 30} GiB card; /boot/firmware mounted (vfat)");
-
-            await console.TypeLineAsync("echo raspberry | sudo -S -p '' systemctl poweroff", context.CancellationToken);
-            if (await Task.WhenAny(running, Task.Delay(TimeSpan.FromMinutes(3), context.CancellationToken)) != running)
-                throw new BuildException($"the Pi did not power off within 3 minutes; its console ends with:\n{console.Tail()}");
-        }
-        finally
-        {
-            await stop.CancelAsync();
-            await Task.WhenAny(running, Task.Delay(10_000, CancellationToken.None));
+            // (/proc/swaps, not swapon: pi's PATH has no /sbin, which once made a swap in use look absent.)
+            if (words.Length != 6 || words[5] != "/dev/mmcblk0p2") throw new BuildException($"/etc/fstab's swap is not in use: /proc/swaps lists '{string.Join(' ', words.Skip(5))}', not /dev/mmcblk0p2");
+            BuildContext.Log($"RPI root grown at first boot, {pi.Uptime.TotalSeconds:0.0} s after power-on: filesystem {sizes[3] / (1L << 30)} GiB on a {EmulatedCard >> 30} GiB card; /boot/firmware mounted (vfat), swap in use (/dev/mmcblk0p2)");
+            await pi.PowerOffAsync();
         }
         var grown = await ReadTableAsync(context, card);
         if (grown[2].Start + grown[2].Size < EmulatedCard - (4 << 20))

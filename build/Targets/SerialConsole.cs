@@ -6,8 +6,9 @@ namespace ConPaaS.Build.Targets;
 
 /// <summary>
 /// A QEMU serial port served on a Unix socket (<c>-chardev socket,server=on</c>): what the machine prints is kept (and
-/// logged to a file by QEMU), and lines can be typed into it, as a person at the console would. Used where the
-/// machine has no network to log in through (a Raspberry Pi under <c>-M raspi3b</c>).
+/// logged to a file by QEMU), and lines can be typed into it, as a person at the console would. Used where the test
+/// has no network to log in through: a Pi under <c>-M raspi3b</c> has none, and the emulated Pi of RpiClusterTest
+/// is on the backend's network only (joining it is typed at its console, as the seeds' user does).
 /// </summary>
 internal sealed class SerialConsole : IAsyncDisposable
 {

@@ -38,6 +38,14 @@ internal sealed partial class ChildProcess
         Ended = EndAsync();
     }
 
+    private static PipeSource StandardInputOf(Command command) => (command.StandardInput, command.StandardInputFile) switch
+    {
+        (null, null) => PipeSource.Null,
+        ({ } bytes, null) => PipeSource.FromBytes(bytes),
+        (null, { } path) => PipeSource.FromFile(path),
+        _ => throw new ArgumentException($"{command.DisplayName}: standard input given both as bytes and as a file", nameof(command)),
+    };
+
     /// <summary>Starts the command; each line of its stdout and stderr goes to the matching callback.</summary>
     public static ChildProcess Start(Command command, Action<string> onOutputLine, Action<string> onErrorLine)
     {
@@ -46,7 +54,7 @@ internal sealed partial class ChildProcess
         var execution = Cli.Wrap(SetSid)
             .WithArguments([tool, .. command.Arguments])
             .WithEnvironmentVariables(command.Environment)
-            .WithStandardInputPipe(command.StandardInput is { } input ? PipeSource.FromBytes(input) : PipeSource.Null)
+            .WithStandardInputPipe(StandardInputOf(command))
             .WithStandardOutputPipe(PipeTarget.ToDelegate(onOutputLine))
             .WithStandardErrorPipe(PipeTarget.ToDelegate(onErrorLine))
             .WithValidation(CommandResultValidation.None);

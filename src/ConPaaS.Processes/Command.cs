@@ -31,6 +31,10 @@ public sealed record Command
     /// <summary>Bytes written to the child's standard input, then closed; null leaves stdin empty.</summary>
     public byte[]? StandardInput { get; init; }
 
+    /// <summary>A file streamed to the child's standard input, then closed: for inputs too large to hold in memory
+    /// (a container image of hundreds of MB). Not together with <see cref="StandardInput"/>.</summary>
+    public string? StandardInputFile { get; init; }
+
     public Command WithArguments(params string[] more) => this with { Arguments = Arguments.AddRange(more) };
 
     public Command WithEnvironment(string name, string? value) => this with { Environment = Environment.SetItem(name, value) };
@@ -43,13 +47,19 @@ public sealed record Command
     public Command Contained()
     {
         string[] namespaced = IsRoot ? ["unshare", "--pid", "--fork", "--kill-child=SIGKILL", "--"] : [];
-        return this with
-        {
-            Tool = "setpriv",
-            Arguments = [.. (string[])["--pdeathsig", "KILL", "--", .. namespaced, Tool], .. Arguments],
-            _displayName = DisplayName,
-        };
+        return WrappedIn("setpriv", ["--pdeathsig", "KILL", "--", .. namespaced]);
     }
+
+    /// <summary>
+    /// The same command run by a wrapper (<c>wrapper prefix... tool arguments...</c>), keeping its environment, working
+    /// directory and standard input, and its name in messages.
+    /// </summary>
+    public Command WrappedIn(string wrapper, params IEnumerable<string> prefix) => this with
+    {
+        Tool = wrapper,
+        Arguments = [.. prefix, Tool, .. Arguments],
+        _displayName = DisplayName,
+    };
 
     private static bool IsRoot => System.Environment.UserName == "root";
 

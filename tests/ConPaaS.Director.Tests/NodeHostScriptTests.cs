@@ -54,18 +54,18 @@ public class NodeHostScriptTests : IDisposable
         File.WriteAllText(Path.Combine(tree, "usr/local/lib/conpaas/cpsagent"), "agent");
         var archive = _data.File("image.tar.xz");
         await new Command("tar", "-cJf", archive, "-C", tree, ".").RunAsync(CancellationToken.None);
-        var bytes = File.ReadAllBytes(archive);
         var @base = _data.File("container");
         Assert.Equal("", (await Run("base-id", @base)).StandardOutput);
 
-        var installed = await (new Command("sh", Script, "install-base", @base, "0a1b") with { StandardInput = bytes })
+        // Streamed from the file, as the director sends it (NodeHost.InstallBaseAsync).
+        var installed = await (new Command("sh", Script, "install-base", @base, "0a1b") with { StandardInputFile = archive })
             .WithEnvironment("CONPAAS_NODE_HOST_DATA", _data.Path).RunAsync(CancellationToken.None, allowFailure: true);
         Assert.Equal(0, installed.ExitCode);
         Assert.Equal("agent", File.ReadAllText(Path.Combine(@base, "usr/local/lib/conpaas/cpsagent")));
         Assert.Equal("0a1b\n", (await Run("base-id", @base)).StandardOutput);
 
         PrepareNode("libvirt-00000001", "172.16.0.225");
-        var busy = await (new Command("sh", Script, "install-base", @base, "ffff") with { StandardInput = bytes })
+        var busy = await (new Command("sh", Script, "install-base", @base, "ffff") with { StandardInputFile = archive })
             .WithEnvironment("CONPAAS_NODE_HOST_DATA", _data.Path).RunAsync(CancellationToken.None, allowFailure: true);
         Assert.Equal(3, busy.ExitCode);
         Assert.Equal("0a1b\n", (await Run("base-id", @base)).StandardOutput);

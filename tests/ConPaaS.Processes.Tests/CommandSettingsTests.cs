@@ -19,6 +19,37 @@ public class CommandSettingsTests
     }
 
     [Fact]
+    public async Task AFileIsStreamedToStandardInput()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            var content = new byte[3 << 20];
+            new Random(7).NextBytes(content);
+            await File.WriteAllBytesAsync(file, content);
+            var result = await new Command("sha256sum") { StandardInputFile = file }.RunAsync(CancellationToken.None);
+            Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content)), result.StandardOutput.Split(' ')[0]);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task AWrappedCommandKeepsItsInputEnvironmentAndName()
+    {
+        var wrapped = (new Command("sh", "-c", "cat; echo $CONPAAS_TEST") { StandardInput = "in\n"u8.ToArray() })
+            .WithEnvironment("CONPAAS_TEST", "kept").WrappedIn("env", "--");
+        Assert.Equal("sh", wrapped.DisplayName);
+        Assert.Equal("in\nkept\n", (await wrapped.RunAsync(CancellationToken.None)).StandardOutput);
+    }
+
+    [Fact]
+    public async Task StandardInputAsBytesAndAsAFileIsRefused() =>
+        await Assert.ThrowsAsync<ArgumentException>(() => new Command("cat") { StandardInputFile = "/dev/null", StandardInput = [1] }.RunAsync(CancellationToken.None));
+
+    [Fact]
     public async Task AToolThatIgnoresItsInputStillSucceeds()
     {
         var result = await new Command("true") { StandardInput = new byte[4 << 20] }.RunAsync(CancellationToken.None);

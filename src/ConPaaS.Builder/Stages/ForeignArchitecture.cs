@@ -54,8 +54,6 @@ public static class ForeignArchitecture
         var qemu = QemuNames.GetValueOrDefault(architecture) ?? throw new InvalidDataException(Problem(architecture));
         const string script = "mount -t binfmt_misc binfmt_misc \"$1\" && { [ -e \"$1/qemu-$2\" ] || cat \"/usr/lib/binfmt.d/qemu-$2.conf\" > \"$1\"/register; } " +
                               "&& shift 2 && exec \"$@\"";
-        return BuildContext.Unshare.Command(["--mount", "--propagation", "private", "--", "sh", "-c", script, "sh", BinfmtDirectory, qemu,
-                command.Tool, .. command.Arguments])
-            with { Environment = command.Environment, WorkingDirectory = command.WorkingDirectory, StandardInput = command.StandardInput };
+        return command.WrappedIn(BuildContext.Unshare.Name, "--mount", "--propagation", "private", "--", "sh", "-c", script, "sh", BinfmtDirectory, qemu);
     }
 }

@@ -122,7 +122,8 @@ public sealed class LibvirtDriver : ICloudDriver
                 _baseEnsured = true;
                 return;
             }
-            if (await _host.InstallBaseAsync(id, await File.ReadAllBytesAsync(archive, cancellationToken), cancellationToken))
+            _logger.LogInformation("installing container image {Archive} ({Size} bytes) on {Host}", archive, new FileInfo(archive).Length, _host.Name);
+            if (await _host.InstallBaseAsync(id, archive, cancellationToken))
             {
                 _logger.LogInformation("container image {Archive} installed on {Host} at {Base}", archive, _host.Name, _libvirt.BaseDirectory);
                 _baseEnsured = true;

@@ -95,11 +95,12 @@ public sealed class NodeHost(LibvirtSettings libvirt)
     public async Task<string?> BaseIdAsync(CancellationToken cancellationToken) =>
         await RunAsync(["base-id", libvirt.BaseDirectory], cancellationToken) is { Length: > 0 } id ? id : null;
 
-    /// <summary>Installs the container image (a tar.xz) at LIBVIRT_BASE there as <paramref name="id"/>; false when
-    /// nodes are prepared there, which keep the image they were started from.</summary>
-    public async Task<bool> InstallBaseAsync(string id, byte[] archive, CancellationToken cancellationToken)
+    /// <summary>Installs the container image (the tar.xz file at <paramref name="archive"/>, streamed to the node host)
+    /// at LIBVIRT_BASE there as <paramref name="id"/>; false when nodes are prepared there, which keep the image they
+    /// were started from.</summary>
+    public async Task<bool> InstallBaseAsync(string id, string archive, CancellationToken cancellationToken)
     {
-        var result = await (Request("install-base", libvirt.BaseDirectory, id) with { StandardInput = archive }).RunAsync(cancellationToken, allowFailure: true);
+        var result = await (Request("install-base", libvirt.BaseDirectory, id) with { StandardInputFile = archive }).RunAsync(cancellationToken, allowFailure: true);
         if (result.ExitCode == 3) return false;
         if (!result.Succeeded) throw new IOException($"conpaas-node-host install-base on {Name} failed (exit {result.ExitCode}): {result.StandardError.Trim()}");
         return true;
