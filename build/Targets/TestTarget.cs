@@ -6,10 +6,10 @@ namespace ConPaaS.Build.Targets;
 /// <summary>Runs every test project; the CLI tests drive the tools just published to out/bin/.</summary>
 internal static class TestTarget
 {
-    /// <summary>What the tests run as oracles (reading and checking our files) and the code under test runs.</summary>
     /// <summary>MariaDB's own client: how mysql's tests and benchmark reach the databases, as a user would.</summary>
     public static readonly HostTool MariadbClient = new("mariadb", "mariadb-client");
 
+    /// <summary>What the tests run as oracles (reading and checking our files) and the code under test runs.</summary>
     private static readonly HostTool[] TestTools =
     [
         SharedTools.QemuImg, SharedTools.Sfdisk, new("sgdisk", "gdisk"), ConPaaS.Builder.Boot.RaspiFirmware.MkfsVfat, ConPaaS.Builder.Boot.RaspiFirmware.Mcopy,
@@ -20,6 +20,8 @@ internal static class TestTarget
         new("virsh", "libvirt-clients"),
         // The browser the frontend's tests drive through Playwright (Playwright's own download does not work here).
         new("chromium", "chromium"),
+        // GRUB's own boot sector and core image head, which the boot-sector patch is checked against.
+        new(Path.Combine(ConPaaS.Builder.Boot.GrubBios.ModuleDirectory, "diskboot.img"), "grub-pc-bin"),
         // mysql's tests connect as a user would, with MariaDB's own client; the seeds' WordPress tutorial is done with
         // the WordPress that Debian packages (no download from the internet), with its default theme.
         MariadbClient, new("/usr/share/wordpress/wp-config-sample.php", "wordpress"),

@@ -17,6 +17,7 @@ public class KillTests
         using var cancellation = new CancellationTokenSource();
         var run = new Command("sh", "-c", $"echo $$ > {pidFile}; exec sleep 300").RunAsync(cancellation.Token);
         var pid = await Processes.ReadPidAsync(pidFile);
+        var started = Processes.StartTime(pid);
 
         using (await Freezer.FreezeAsync(pid))
         {
@@ -27,7 +28,7 @@ public class KillTests
             Assert.Contains($"sh was killed but had not ended 5 s later (pid {pid}", failure.Message);
             Assert.Contains("command: sh -c", failure.Message);
         }
-        await Processes.WaitGoneAsync(pid);
+        await Processes.WaitGoneAsync(pid, started);
     }
 
     [Fact]

@@ -13,9 +13,29 @@ internal static class Processes
         return int.Parse(File.ReadAllText(pidFile).Trim());
     }
 
-    public static async Task WaitGoneAsync(int pid)
+    /// <summary>
+    /// Waits up to 30 s (a loaded CI machine, other test projects running beside this one) for the process that held
+    /// <paramref name="pid"/> when <paramref name="startTime"/> was read to be gone: a new process given the same pid
+    /// in the meantime (pid_max is 32768 here) is not the one waited for.
+    /// </summary>
+    public static async Task WaitGoneAsync(int pid, string startTime)
     {
-        for (var i = 0; i < 250 && IsRunning(pid); i++) await Task.Delay(20);
-        Assert.False(IsRunning(pid), $"pid {pid} is still running");
+        bool Running() => IsRunning(pid) && StartTime(pid) == startTime;
+        for (var i = 0; i < 1500 && Running(); i++) await Task.Delay(20);
+        Assert.False(Running(), $"pid {pid} is still running");
+    }
+
+    /// <summary>When the process started (field 22 of /proc/PID/stat, after the parenthesised name), or "" if gone.</summary>
+    public static string StartTime(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[19];
+        }
+        catch (IOException)
+        {
+            return "";
+        }
     }
 }

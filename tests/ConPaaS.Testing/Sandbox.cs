@@ -85,8 +85,9 @@ public sealed class Sandbox : IAsyncDisposable
                 using var response = await client.GetAsync(new Uri(Url, "/version"));
                 if (response.IsSuccessStatusCode && (FrontendPort is null || await AnswersAsync(client, new Uri(FrontendUrl, "/login")))) return;
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
+                // Not listening yet, or (a loaded machine, a program's first start) not answering within the client's 2 s.
             }
             await Task.Delay(50);
         }
@@ -100,7 +101,7 @@ public sealed class Sandbox : IAsyncDisposable
             using var response = await client.GetAsync(url);
             return response.IsSuccessStatusCode;
         }
-        catch (HttpRequestException)
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {
             return false;
         }
