@@ -112,12 +112,29 @@ internal static class RpiTestTarget
             // (/proc/swaps, not swapon: pi's PATH has no /sbin, which once made a swap in use look absent.)
             if (words.Length != 6 || words[5] != "/dev/mmcblk0p2") throw new BuildException($"/etc/fstab's swap is not in use: /proc/swaps lists '{string.Join(' ', words.Skip(5))}', not /dev/mmcblk0p2");
             BuildContext.Log($"RPI root grown at first boot, {pi.Uptime.TotalSeconds:0.0} s after power-on: filesystem {sizes[3] / (1L << 30)} GiB on a {EmulatedCard >> 30} GiB card; /boot/firmware mounted (vfat), swap in use (/dev/mmcblk0p2)");
+            await CheckX86EmulationAsync(pi);
             await pi.PowerOffAsync();
         }
         var grown = await ReadTableAsync(context, card);
         if (grown[2].Start + grown[2].Size < EmulatedCard - (4 << 20))
             throw new BuildException($"after the first boot sfdisk reads the root partition ending at {grown[2].Start + grown[2].Size}, not at the card's end ({EmulatedCard})");
         BuildContext.Log($"RPI sfdisk after power-off: root partition {grown[2].Size / 1048576} MiB, ending {EmulatedCard - grown[2].Start - grown[2].Size} bytes before the card's end");
+    }
+
+    /// <summary>
+    /// The containers' x86-64 node programs need qemu-user's x86-64 emulator registered at boot with flag F (the kernel
+    /// opens it then, so containers need no copy), from bookworm-backports (bookworm's 7.2 killed cpsmanager: README,
+    /// "Raspberry Pi"), and no other emulator's registration (the image keeps x86-64's emulator alone).
+    /// </summary>
+    private static async Task CheckX86EmulationAsync(EmulatedPi pi)
+    {
+        var answer = await pi.RunAsync("cd /proc/sys/fs/binfmt_misc && echo $(systemctl is-active systemd-binfmt) $(ls | grep -c '^qemu-') " +
+            "$(sed -n 's/^flags: //p' qemu-x86_64) $(head -n 1 qemu-x86_64) $(/usr/bin/qemu-x86_64 --version | head -n 1)", CommandTimeout);
+        var words = answer.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        var version = words.Length >= 7 && words[4] == "qemu-x86_64" && words[5] == "version" && Version.TryParse(words[6], out var v) ? v : null;
+        if (words.Length < 7 || words[0] != "active" || words[1] != "1" || !words[2].Contains('F') || words[3] != "enabled" || version is null || version.Major < 10)
+            throw new BuildException($"the Pi's x86-64 emulation is not as its containers need (systemd-binfmt active, qemu-x86_64 alone registered, flag F, enabled, qemu 10 or later): it answered '{answer}'");
+        BuildContext.Log($"RPI x86-64 emulation: qemu-x86_64 {version} registered at boot with flags {words[2]}, the only emulator");
     }
 
     /// <summary>sizes: the disk's and the root partition's start and size in sectors, the mounted filesystem's bytes.</summary>

@@ -52,6 +52,13 @@ public sealed class DirectorSettings
     /// </summary>
     public TimeSpan NodeStartTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// [iaas] NODE_CALL_TIMEOUT: how long one call to an application manager may take. 30 s by default; a Pi's
+    /// emulated manager answers its first calls slowly (code compiled as it runs, under emulation), so the backend's
+    /// director.cfg gives it longer.
+    /// </summary>
+    public TimeSpan NodeCallTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     public IReadOnlyList<string> Clouds => ["default", .. OtherClouds];
 
     public static string ResolvePath(string? explicitPath) =>
@@ -129,6 +136,7 @@ public sealed class DirectorSettings
             LocalUidBase = (uint)Integer("iaas", "LOCAL_UID_BASE", 0x70000000, 1000, 0x7F000000),
             Libvirt = driver == "libvirt" ? Cloud.LibvirtSettings.From(file) : null,
             NodeStartTimeout = TimeSpan.FromSeconds(Integer("iaas", "NODE_START_TIMEOUT", 60, 10, 3600)),
+            NodeCallTimeout = TimeSpan.FromSeconds(Integer("iaas", "NODE_CALL_TIMEOUT", 30, 5, 3600)),
         };
     }
 

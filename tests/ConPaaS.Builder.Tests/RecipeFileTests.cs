@@ -135,6 +135,8 @@ public class RecipeFileTests
     [InlineData("  size: 2GiB", "  size: 2GiB\n  max-size: 1GiB", "larger than the bound")]
     [InlineData("hostname: test", "hostname: test\noverlays: [missing]", "recipe.yaml:4: overlays: directory 'missing' does not exist")]
     [InlineData("hostname: test", "hostnme: test", "recipe.yaml:3: unknown key 'hostnme'")]
+    [InlineData("hostname: test", "hostname: test\nbackports: [sudo]", "recipe.yaml:4: backports: 'sudo' is also under packages")]
+    [InlineData("hostname: test", "hostname: test\nbackports: [Qemu_User]", "recipe.yaml:4: backports: 'Qemu_User' is not valid")]
     [InlineData("boot: grub-bios", "boot: grub-bios\ncontainer: true", "a container")]
     [InlineData("hostname: test", "hostname: test\npayloads: [{ source: base.tar, target: /srv/base, unpack: true, mode: \"0644\" }]", "mode: an unpacked archive keeps the modes it holds")]
     [InlineData("hostname: test", "hostname: test\npayloads: [{ source: base.tar, target: srv, unpack: true }]", "target: 'srv' must be an absolute path")]

@@ -49,7 +49,7 @@ public sealed class HandlerTests : IDisposable
         database.Migrate();
         _certificates = new DirectorCertificates(_settings, NullLogger<DirectorCertificates>.Instance);
         _accounts = new Accounts(new Users(database), _settings);
-        var managers = new ManagerClient(_certificates);
+        var managers = new ManagerClient(_certificates, _settings);
         var nodes = new Nodes(database, new LocalDriver(_settings, NullLogger<LocalDriver>.Instance), _certificates, _settings);
         var records = new ServiceRecords(database);
         _applications = new Applications(database, records, nodes, managers, _settings, NullLogger<Applications>.Instance);

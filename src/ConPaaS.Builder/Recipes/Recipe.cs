@@ -63,6 +63,12 @@ public sealed record Recipe
 
     public IReadOnlyList<string> Packages { get; init; } = [];
 
+    /// <summary>
+    /// Packages taken from the suite's backports (bookworm-backports) instead of the suite itself, with what they
+    /// need from there; every other package stays the suite's own (backports are pinned below it).
+    /// </summary>
+    public IReadOnlyList<string> Backports { get; init; } = [];
+
     /// <summary>Architectures other than the root's that packages name (libc6:amd64), in order, once each.</summary>
     public IReadOnlyList<string> ExtraArchitectures =>
         Packages.Select(p => p.Split(':')).Where(p => p.Length == 2 && p[1] != Architecture).Select(p => p[1]).Distinct().ToList();

@@ -16,7 +16,7 @@ public static partial class RecipeFile
 {
     private static readonly string[] Keys =
     [
-        "name", "suite", "architecture", "mirror", "components", "variant", "packages", "initramfs-modules", "container", "hostname", "users",
+        "name", "suite", "architecture", "mirror", "components", "variant", "packages", "backports", "initramfs-modules", "container", "hostname", "users",
         "network", "overlays", "units", "hooks", "payloads", "disk", "boot", "kernel-cmdline", "outputs", "hardware",
     ];
 
@@ -39,6 +39,7 @@ public static partial class RecipeFile
             Components = map.Has("components") ? map.Strings("components").Select(c => Checked(map, "components", c, Word(), "component names")).ToList() : ["main"],
             Variant = Checked(map, "variant", map.String("variant") ?? "minbase", Word(), "an mmdebstrap variant such as minbase"),
             Packages = map.Strings("packages").Select(p => Checked(map, "packages", p, PackageName(), "Debian package names")).ToList(),
+            Backports = map.Strings("backports").Select(p => Checked(map, "backports", p, PackageName(), "Debian package names")).ToList(),
             InitramfsModules = map.Strings("initramfs-modules").Select(m => Checked(map, "initramfs-modules", m, ModuleName(), "kernel module names")).ToList(),
             Container = container,
             Hostname = map.String("hostname") is { } hostname ? Checked(map, "hostname", hostname, HostnamePattern(), "a host name (letters, digits, '-')") : null,
@@ -64,6 +65,8 @@ public static partial class RecipeFile
         foreach (var other in recipe.ExtraArchitectures)
             if (!ForeignArchitecture.IsDebianArchitecture(other))
                 throw map.Error("packages", $"'{other}' (after a package's ':') is not a Debian architecture such as amd64");
+        if (recipe.Backports.Intersect(recipe.Packages).FirstOrDefault() is { } twice)
+            throw map.Error("backports", $"'{twice}' is also under packages; list it once, where it should come from");
         if (recipe.Outputs.Count == 0) throw map.Error("outputs", "list at least one output (ova, vdi, qcow2, raw, vmdk, img-xz, rootfs-tar)");
         if (recipe.Container)
         {

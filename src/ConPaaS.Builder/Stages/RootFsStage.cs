@@ -5,7 +5,7 @@ namespace ConPaaS.Builder.Stages;
 
 /// <summary>
 /// The root filesystem as mmdebstrap makes it, as a tarball, cached by everything that decides its contents:
-/// suite, architecture, mirror, components, variant and packages. mmdebstrap runs in unshare mode, so whatever it
+/// suite, architecture, mirror, components, variant, packages and backports. mmdebstrap runs in unshare mode, so whatever it
 /// mounts lives in its own namespace and vanishes with it, even when the build is killed.
 /// </summary>
 public static class RootFsStage
@@ -19,6 +19,7 @@ public static class RootFsStage
 
     public static string Key(Recipe recipe) => StageCache.Key("", [], ["rootfs-v1", recipe.Suite, recipe.Architecture, recipe.Mirror,
         string.Join(',', recipe.Components), recipe.Variant, string.Join(',', recipe.Packages.Order(StringComparer.Ordinal)),
+        string.Join(',', recipe.Backports.Order(StringComparer.Ordinal)),
         string.Join(',', recipe.InitramfsModules), .. RaspiFirmware.MmdebstrapOptions(recipe)]);
 
     public static async Task<string> BuildAsync(BuildContext context, Recipe recipe, long sourceDateEpoch)
@@ -41,13 +42,18 @@ public static class RootFsStage
             };
             arguments.AddRange(InitramfsHooks(recipe));
             arguments.AddRange(RaspiFirmware.MmdebstrapOptions(recipe));
-            if (recipe.Packages.Count > 0) arguments.Add($"--include={string.Join(',', recipe.Packages)}");
+            // apt's package/release picks a package's backport; what it depends on follows from there where needed.
+            string[] included = [.. recipe.Packages, .. recipe.Backports.Select(p => $"{p}/{BackportsSuite(recipe)}")];
+            if (included.Length > 0) arguments.Add($"--include={string.Join(',', included)}");
             arguments.AddRange([recipe.Suite, Path.Combine(work, "rootfs.tar"), recipe.Mirror]);
+            if (recipe.Backports.Count > 0) arguments.Add($"deb {recipe.Mirror} {BackportsSuite(recipe)} {string.Join(' ', recipe.Components)}");
             await context.RunAsync(ForeignArchitecture.For(recipe.Architecture, Mmdebstrap.Command(arguments)
                 .WithEnvironment("SOURCE_DATE_EPOCH", sourceDateEpoch.ToString())));
         });
         return Path.Combine(directory, "rootfs.tar");
     }
+
+    private static string BackportsSuite(Recipe recipe) => recipe.Suite + "-backports";
 
     /// <summary>
     /// Before any package is installed, configure initramfs-tools for a small initrd: MODULES=list plus a hook that

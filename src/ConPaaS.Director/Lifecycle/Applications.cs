@@ -161,6 +161,12 @@ public sealed class Applications(Database database, ServiceRecords serviceRecord
             {
                 await delay.WaitAsync(cancellationToken);
             }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // One call outlived NODE_CALL_TIMEOUT: the manager is up but slow to answer its first calls (a Pi's
+                // manager runs under emulation). It has until NODE_START_TIMEOUT, so ask again.
+                logger.LogInformation("application {Aid}'s manager {Vmid} did not answer within {Timeout} s; asking again", application.Aid, vmid, settings.NodeCallTimeout.TotalSeconds);
+            }
         }
     }
 

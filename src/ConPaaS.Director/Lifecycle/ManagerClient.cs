@@ -10,10 +10,8 @@ namespace ConPaaS.Director.Lifecycle;
 /// Calls an application manager's JSON-RPC (service_id 0 is the application manager itself) over mutual TLS, as the
 /// application's owner. The manager must present a manager certificate of that very application.
 /// </summary>
-public sealed class ManagerClient(DirectorCertificates certificates) : IDisposable
+public sealed class ManagerClient(DirectorCertificates certificates, DirectorSettings settings) : IDisposable
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-
     // The director calls as each application's owner, so it keeps one set of clients per user.
     private readonly ConcurrentDictionary<long, NodeRpcClients> _byUser = new();
 
@@ -32,7 +30,7 @@ public sealed class ManagerClient(DirectorCertificates certificates) : IDisposab
             content.Dispose();
             throw new InvalidOperationException($"application {application.Aid} has no manager");
         }
-        var clients = _byUser.GetOrAdd(application.Uid, uid => new NodeRpcClients(certificates.Authority.Certificate, certificates.ForwardingCertificate(uid), Timeout));
+        var clients = _byUser.GetOrAdd(application.Uid, uid => new NodeRpcClients(certificates.Authority.Certificate, certificates.ForwardingCertificate(uid), settings.NodeCallTimeout));
         return clients.SendAsync($"{application.Manager}:{application.ManagerPort}", new NodePeer(Roles.Manager, application.Uid, application.Aid), content, cancellationToken);
     }
 
