@@ -7,7 +7,12 @@ namespace ConPaaS.Tools.Commands;
 /// <summary>cps-tools application: create, list, rename, delete, start, stop, manifest, get_info.</summary>
 public static class ApplicationCommands
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(10);
+    /// <summary>
+    /// The director decides when a start has failed (its NODE_START_TIMEOUT, 900 s on the Pis' backend, and the
+    /// image's install before it); this bound only ends a wait on a director that never decides. It was 10 minutes,
+    /// and a Pi's first start under RpiClusterTest's double emulation took 585 s of them.
+    /// </summary>
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(30);
 
     public static Command Build()
     {
