@@ -3,8 +3,21 @@ namespace ConPaaS.Processes.Tests;
 /// <summary>What the tests read about a process from /proc.</summary>
 internal static class Processes
 {
-    public static bool IsRunning(int pid) =>
-        File.Exists($"/proc/{pid}/stat") && !File.ReadAllText($"/proc/{pid}/stat").Split(' ')[2].Equals("Z");
+    public static bool IsRunning(int pid) => Stat(pid) is { } fields && fields[0] != "Z";
+
+    /// <summary>/proc/PID/stat's fields after the parenthesised name (state first), or null if the process is gone.</summary>
+    private static string[]? Stat(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>Waits for a child to write its pid to <paramref name="pidFile"/>.</summary>
     public static async Task<int> ReadPidAsync(string pidFile)
@@ -20,22 +33,11 @@ internal static class Processes
     /// </summary>
     public static async Task WaitGoneAsync(int pid, string startTime)
     {
-        bool Running() => IsRunning(pid) && StartTime(pid) == startTime;
+        bool Running() => Stat(pid) is { } fields && fields[0] != "Z" && fields[19] == startTime;
         for (var i = 0; i < 1500 && Running(); i++) await Task.Delay(20);
         Assert.False(Running(), $"pid {pid} is still running");
     }
 
-    /// <summary>When the process started (field 22 of /proc/PID/stat, after the parenthesised name), or "" if gone.</summary>
-    public static string StartTime(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[19];
-        }
-        catch (IOException)
-        {
-            return "";
-        }
-    }
+    /// <summary>When the process started (field 22 of /proc/PID/stat), or "" if gone.</summary>
+    public static string StartTime(int pid) => Stat(pid)?[19] ?? "";
 }
