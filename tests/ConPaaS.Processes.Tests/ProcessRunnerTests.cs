@@ -49,13 +49,13 @@ public class ProcessRunnerTests
         var run = new Command("sh", "-c", $"sleep 300 & echo $! > {pidFile}; wait").RunAsync(cancellation.Token);
         while (!File.Exists(pidFile) || new FileInfo(pidFile).Length == 0) await Task.Delay(20);
         var grandchild = int.Parse((await File.ReadAllTextAsync(pidFile)).Trim());
+        var started = Processes.StartTime(grandchild);
 
         var clock = Stopwatch.StartNew();
         cancellation.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10));
-        for (var i = 0; i < 100 && IsRunning(grandchild); i++) await Task.Delay(20);
-        Assert.False(IsRunning(grandchild), $"sleep (pid {grandchild}) survived cancellation");
+        await Processes.WaitGoneAsync(grandchild, started); // sleep must not survive the cancellation
     }
 
     [Fact]
@@ -63,7 +63,4 @@ public class ProcessRunnerTests
     {
         Assert.Equal("mke2fs -t ext4 'my dir' 'it'\\''s'", new Command("mke2fs", "-t", "ext4", "my dir", "it's").ToString());
     }
-
-    private static bool IsRunning(int pid) =>
-        File.Exists($"/proc/{pid}/stat") && !File.ReadAllText($"/proc/{pid}/stat").Split(' ')[2].Equals("Z");
 }

@@ -3,8 +3,6 @@ namespace ConPaaS.Processes.Tests;
 /// <summary>What the tests read about a process from /proc.</summary>
 internal static class Processes
 {
-    public static bool IsRunning(int pid) => Stat(pid) is { } fields && fields[0] != "Z";
-
     /// <summary>/proc/PID/stat's fields after the parenthesised name (state first), or null if the process is gone.</summary>
     private static string[]? Stat(int pid)
     {
