@@ -24,7 +24,9 @@ if ($install) {
     $missing = @(& dotnet out/build-host/build.dll @args --missing-tools 2>$null | Where-Object { $_ })
     if ($LASTEXITCODE -eq 0 -and $missing.Count -gt 0) {
         $tools = ($missing | ForEach-Object { ($_ -split ' ')[0] }) -join ' '
-        $packages = @($missing | ForEach-Object { ($_ -split ' ')[1] } | Sort-Object -Unique)
+        # A third field is the minimum version of a package newer than Debian's release carries: it comes from backports.
+        $backports = ((Get-Content /etc/os-release | Where-Object { $_ -like 'VERSION_CODENAME=*' }) -replace '^VERSION_CODENAME=', '') + '-backports'
+        $packages = @($missing | ForEach-Object { $f = $_ -split ' '; if ($f.Count -gt 2) { "$($f[1])/$backports" } else { $f[1] } } | Sort-Object -Unique)
         if ((& id -u) -ne '0') {
             [Console]::Error.WriteLine("build.ps1: these host tools are missing: $tools")
             [Console]::Error.WriteLine("build.ps1: install them with: sudo apt-get install -y $($packages -join ' ')")
@@ -32,6 +34,12 @@ if ($install) {
         }
         Write-Host "build.ps1: installing host tools: $($packages -join ' ')"
         $env:DEBIAN_FRONTEND = 'noninteractive'
+        $sources = @(Get-ChildItem /etc/apt/sources.list, /etc/apt/sources.list.d -File -Recurse -ErrorAction SilentlyContinue)
+        if (($packages -like '*/*') -and -not ($sources | Select-String -SimpleMatch $backports -Quiet)) {
+            Write-Host "build.ps1: adding $backports to apt's sources (/etc/apt/sources.list.d/$backports.sources)"
+            "Types: deb`nURIs: http://deb.debian.org/debian`nSuites: $backports`nComponents: main`nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg`n" |
+                Set-Content -NoNewline "/etc/apt/sources.list.d/$backports.sources"
+        }
         & apt-get update -qq
         if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
         & apt-get install -y -qq --no-install-recommends @packages

@@ -31,22 +31,24 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
 try
 {
     var plan = graph.PlanFor(options.Target);
-    var missing = HostTool.Missing(plan.SelectMany(t => t.Tools));
+    var missing = await HostTool.MissingAsync(plan.SelectMany(t => t.Tools), cancellation.Token);
     if (options.MissingTools)
     {
-        foreach (var tool in missing) Console.WriteLine($"{tool.Name} {tool.Package}");
+        foreach (var tool in missing) Console.WriteLine(tool.MissingLine);
         return 0;
     }
     if (options.DryRun)
     {
         Console.WriteLine($"plan for {plan[^1].Name} ({plan.Count} target{(plan.Count == 1 ? "" : "s")}):");
         for (var i = 0; i < plan.Count; i++) Console.WriteLine($"  {i + 1}. {plan[i].Name,-14} {plan[i].Description}");
-        foreach (var tool in missing) Console.WriteLine($"  missing host tool: {tool.Name} (package {tool.Package})");
+        foreach (var tool in missing)
+            Console.WriteLine($"  missing host tool: {tool.Name} (package {tool.Package}{(tool.MinimumVersion is null ? "" : $" {tool.MinimumVersion} or later")})");
         return 0;
     }
     if (missing.Count > 0)
         throw new BuildException($"missing host tools: {string.Join(", ", missing.Select(m => m.Name))}; " +
-            $"install them with: apt-get install -y {string.Join(' ', missing.Select(m => m.Package).Distinct())} (./build.sh does this when run as root)");
+            $"install them with: apt-get install -y {string.Join(' ', missing.Select(m => m.Package).Distinct())} (./build.sh does this when run as root, " +
+            "taking packages newer than the release's from its backports)");
 
     var context = new BuildContext(root, cancellation.Token);
     var total = Stopwatch.StartNew();

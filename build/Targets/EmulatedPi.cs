@@ -19,7 +19,7 @@ internal sealed class EmulatedPi : IAsyncDisposable
     private readonly CancellationToken _cancellation;
     private readonly Stopwatch _started;
 
-    public static readonly HostTool QemuSystemAarch64 = new("qemu-system-aarch64", "qemu-system-arm");
+    public static readonly HostTool QemuSystemAarch64 = new("qemu-system-aarch64", "qemu-system-arm") { MinimumVersion = SharedTools.QemuMinimumVersion };
 
     /// <summary>How long the login may take once its prompt is there.</summary>
     private static readonly TimeSpan AfterPrompt = TimeSpan.FromMinutes(3);

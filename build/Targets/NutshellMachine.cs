@@ -36,7 +36,7 @@ internal sealed class NutshellMachine : IAsyncDisposable
     /// <summary>The prefix that runs a remote command as root: stack's sudo, given its password on stdin.</summary>
     public const string Sudo = $"echo {Password} | sudo -S -p ''";
 
-    public static readonly HostTool QemuSystem = new("qemu-system-x86_64", "qemu-system-x86");
+    public static readonly HostTool QemuSystem = new("qemu-system-x86_64", "qemu-system-x86") { MinimumVersion = SharedTools.QemuMinimumVersion };
 
     /// <summary>sshpass types the password for ssh.</summary>
     public static readonly HostTool Sshpass = new("sshpass", "sshpass");

@@ -8,7 +8,15 @@ internal static class SharedTools
     /// <summary>The .NET SDK: build.sh and build.ps1 require it before anything else, so the build never installs it.</summary>
     public static readonly HostTool Dotnet = new("dotnet", Package: null);
 
-    public static readonly HostTool QemuImg = new("qemu-img", "qemu-utils");
+    /// <summary>
+    /// QEMU 10 or later for every QEMU on the host (bookworm's is 7.2; build.sh takes 10 from bookworm-backports). 7.2's
+    /// x86 translator breaks JIT-compiled guest code: it killed the x86-64 cpsmanager under qemu-user in 4 rounds of 8
+    /// (README, "Raspberry Pi") and a Nutshell's Tomcat under qemu-system (SIGSEGV in the JVM's C1 code), where 10 ran
+    /// clean. qemu-img and both system emulators share one qemu-system-common, so they move together.
+    /// </summary>
+    public const string QemuMinimumVersion = "1:10.0";
+
+    public static readonly HostTool QemuImg = new("qemu-img", "qemu-utils") { MinimumVersion = QemuMinimumVersion };
 
     public static readonly HostTool Sfdisk = new("sfdisk", "fdisk");
 }

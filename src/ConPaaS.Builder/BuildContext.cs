@@ -50,7 +50,7 @@ public sealed class BuildContext(string root, CancellationToken cancellationToke
     private static long ReadSourceDateEpoch(string root)
     {
         if (long.TryParse(Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH"), out var fromEnvironment)) return fromEnvironment;
-        if (!Git.IsInstalled) return 0;
+        if (!ProcessRunner.IsOnPath(Git.Name)) return 0;
         var git = Git.Command("-C", root, "log", "-1", "--format=%ct").RunAsync(CancellationToken.None, allowFailure: true).GetAwaiter().GetResult();
         return long.TryParse(git.StandardOutput.Trim(), out var commitTime) ? commitTime : 0;
     }

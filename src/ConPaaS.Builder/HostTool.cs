@@ -17,12 +17,38 @@ public sealed record HostTool(string Name, string? Package)
     /// <summary>Used when present and done without otherwise: declared, but never reported missing.</summary>
     public bool Optional { get; init; }
 
+    /// <summary>
+    /// The oldest version of <see cref="Package"/> the build works with (Debian's version syntax), or null for any.
+    /// A tool on PATH from an older package counts as missing; when the host's release carries only older versions,
+    /// build.sh installs the package from that release's backports.
+    /// </summary>
+    public string? MinimumVersion { get; init; }
+
     /// <summary>A command running this tool with <paramref name="arguments"/>.</summary>
     public Command Command(params IEnumerable<string> arguments) => new(Name, arguments);
 
-    public bool IsInstalled => ProcessRunner.IsOnPath(Name);
+    public async Task<bool> IsInstalledAsync(CancellationToken cancellationToken)
+    {
+        if (!ProcessRunner.IsOnPath(Name)) return false;
+        if (MinimumVersion is null || Package is null) return true;
+        // dpkg is part of every Debian system: it is the installer itself, not a tool the build declares.
+        var installed = await new Command("dpkg-query", ["--show", "--showformat=${Version}", Package])
+            .RunAsync(cancellationToken, allowFailure: true);
+        if (!installed.Succeeded) return false;
+        var newEnough = await new Command("dpkg", ["--compare-versions", installed.StandardOutput.Trim(), "ge", MinimumVersion])
+            .RunAsync(cancellationToken, allowFailure: true);
+        return newEnough.Succeeded;
+    }
 
     /// <summary>What a plan needs and lacks: the tools to install, each once (optional and SDK tools never are).</summary>
-    public static IReadOnlyList<HostTool> Missing(IEnumerable<HostTool> declared) =>
-        declared.Where(t => t.Package is not null && !t.Optional).DistinctBy(t => t.Name).Where(t => !t.IsInstalled).ToList();
+    public static async Task<IReadOnlyList<HostTool>> MissingAsync(IEnumerable<HostTool> declared, CancellationToken cancellationToken)
+    {
+        var missing = new List<HostTool>();
+        foreach (var tool in declared.Where(t => t.Package is not null && !t.Optional).DistinctBy(t => t.Name))
+            if (!await tool.IsInstalledAsync(cancellationToken)) missing.Add(tool);
+        return missing;
+    }
+
+    /// <summary>One line of <c>--missing-tools</c>, as build.sh reads it: the command, the package and, when set, the minimum version.</summary>
+    public string MissingLine => MinimumVersion is null ? $"{Name} {Package}" : $"{Name} {Package} {MinimumVersion}";
 }

@@ -51,7 +51,7 @@ public class BuildHostTests
     {
         var result = await RunBuildAsync("--target", "Test", "--missing-tools");
         Assert.Equal(0, result.ExitCode);
-        var missing = HostTool.Missing(new TargetGraph(BuildTargets.All).PlanFor("Test").SelectMany(t => t.Tools));
-        Assert.Equal(missing.Select(t => $"{t.Name} {t.Package}\n"), result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l + "\n"));
+        var missing = await HostTool.MissingAsync(new TargetGraph(BuildTargets.All).PlanFor("Test").SelectMany(t => t.Tools), CancellationToken.None);
+        Assert.Equal(missing.Select(t => t.MissingLine + "\n"), result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l + "\n"));
     }
 }
