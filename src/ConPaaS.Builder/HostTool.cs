@@ -14,6 +14,12 @@ namespace ConPaaS.Builder;
 /// SDK, which build.sh requires before anything else).</param>
 public sealed record HostTool(string Name, string? Package)
 {
+    /// <summary>Debian's package manager (essential on every Debian system): which version of a package is installed.</summary>
+    public static readonly HostTool DpkgQuery = new("dpkg-query", "dpkg");
+
+    /// <summary>Compares Debian versions (<c>--compare-versions</c>).</summary>
+    public static readonly HostTool Dpkg = new("dpkg", "dpkg");
+
     /// <summary>Used when present and done without otherwise: declared, but never reported missing.</summary>
     public bool Optional { get; init; }
 
@@ -31,11 +37,9 @@ public sealed record HostTool(string Name, string? Package)
     {
         if (!ProcessRunner.IsOnPath(Name)) return false;
         if (MinimumVersion is null || Package is null) return true;
-        // dpkg is part of every Debian system: it is the installer itself, not a tool the build declares.
-        var installed = await new Command("dpkg-query", ["--show", "--showformat=${Version}", Package])
-            .RunAsync(cancellationToken, allowFailure: true);
+        var installed = await DpkgQuery.Command("--show", "--showformat=${Version}", Package).RunAsync(cancellationToken, allowFailure: true);
         if (!installed.Succeeded) return false;
-        var newEnough = await new Command("dpkg", ["--compare-versions", installed.StandardOutput.Trim(), "ge", MinimumVersion])
+        var newEnough = await Dpkg.Command("--compare-versions", installed.StandardOutput.Trim(), "ge", MinimumVersion)
             .RunAsync(cancellationToken, allowFailure: true);
         return newEnough.Succeeded;
     }
