@@ -24,21 +24,26 @@ if ($install) {
     $missing = @(& dotnet out/build-host/build.dll @args --missing-tools 2>$null | Where-Object { $_ })
     if ($LASTEXITCODE -eq 0 -and $missing.Count -gt 0) {
         $tools = ($missing | ForEach-Object { ($_ -split ' ')[0] }) -join ' '
-        # A third field is the minimum version of a package newer than Debian's release carries: it comes from backports.
-        $backports = ((Get-Content /etc/os-release | Where-Object { $_ -like 'VERSION_CODENAME=*' }) -replace '^VERSION_CODENAME=', '') + '-backports'
-        $packages = @($missing | ForEach-Object { $f = $_ -split ' '; if ($f.Count -gt 2) { "$($f[1])/$backports" } else { $f[1] } } | Sort-Object -Unique)
+        # The second field is the package as apt takes it: package/CODENAME-backports for a newer version than the
+        # release's, whose suite must be among apt's sources.
+        $packages = @($missing | ForEach-Object { ($_ -split ' ')[1] } | Sort-Object -Unique)
+        $suites = @($packages | Where-Object { $_ -like '*/*' } | ForEach-Object { ($_ -split '/')[1] } | Sort-Object -Unique)
         if ((& id -u) -ne '0') {
             [Console]::Error.WriteLine("build.ps1: these host tools are missing: $tools")
             [Console]::Error.WriteLine("build.ps1: install them with: sudo apt-get install -y $($packages -join ' ')")
+            if ($suites.Count -gt 0) { [Console]::Error.WriteLine("build.ps1: (with $($suites -join ' ') among apt's sources)") }
             exit 1
         }
         Write-Host "build.ps1: installing host tools: $($packages -join ' ')"
         $env:DEBIAN_FRONTEND = 'noninteractive'
-        $sources = @(Get-ChildItem /etc/apt/sources.list, /etc/apt/sources.list.d -File -Recurse -ErrorAction SilentlyContinue)
-        if (($packages -like '*/*') -and -not ($sources | Select-String -SimpleMatch $backports -Quiet)) {
-            Write-Host "build.ps1: adding $backports to apt's sources (/etc/apt/sources.list.d/$backports.sources)"
-            "Types: deb`nURIs: http://deb.debian.org/debian`nSuites: $backports`nComponents: main`nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg`n" |
-                Set-Content -NoNewline "/etc/apt/sources.list.d/$backports.sources"
+        # apt reads *.list and *.sources; a commented-out line or a backup file does not count.
+        $sources = @(Get-Item /etc/apt/sources.list -ErrorAction SilentlyContinue) + @(Get-ChildItem /etc/apt/sources.list.d/* -File -Include *.list, *.sources -ErrorAction SilentlyContinue)
+        foreach ($suite in $suites) {
+            if (-not ($sources | Select-String -Pattern "^[^#]*\s$([regex]::Escape($suite))(\s|$)" -Quiet)) {
+                Write-Host "build.ps1: adding $suite to apt's sources (/etc/apt/sources.list.d/$suite.sources)"
+                "Types: deb`nURIs: http://deb.debian.org/debian`nSuites: $suite`nComponents: main`nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg`n" |
+                    Set-Content -NoNewline "/etc/apt/sources.list.d/$suite.sources"
+            }
         }
         & apt-get update -qq
         if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }

@@ -22,24 +22,27 @@ done
 
 # The build host knows the plan (the target and what it depends on) and which of its host tools are missing.
 if [ "$install" = 1 ] && missing=$("${host[@]}" "$@" --missing-tools 2>/dev/null) && [ -n "$missing" ]; then
-  # Each line: tool, package and, for a tool that needs a newer version than Debian's release carries, that minimum:
-  # such a package comes from the release's backports (package/suite makes apt take its dependencies there too).
-  backports="$(. /etc/os-release && echo "$VERSION_CODENAME")-backports"
+  # Each line: the tool, and the package as apt takes it: package/CODENAME-backports for a newer version than the
+  # release's (apt then takes what it needs from there too), whose suite must be among apt's sources.
   tools=$(cut -d' ' -f1 <<<"$missing" | tr '\n' ' ')
-  packages=$(awk -v suite="$backports" '{ print ($3 == "" ? $2 : $2 "/" suite) }' <<<"$missing" | sort -u | tr '\n' ' ')
+  packages=$(cut -d' ' -f2 <<<"$missing" | sort -u | tr '\n' ' ')
+  suites=$(grep -o '/[^ ]*' <<<"$packages" | tr -d / | sort -u || true)
   if [ "$(id -u)" -ne 0 ]; then
     echo "build.sh: these host tools are missing: $tools" >&2
     echo "build.sh: install them with: sudo apt-get install -y $packages" >&2
-    [[ "$packages" == */* ]] && echo "build.sh: (with $backports in apt's sources)" >&2
+    [ -n "$suites" ] && echo "build.sh: (with $suites among apt's sources)" >&2
     exit 1
   fi
   echo "build.sh: installing host tools: $packages"
   export DEBIAN_FRONTEND=noninteractive
-  if [[ "$packages" == */* ]] && ! grep -rqs -- "$backports" /etc/apt/sources.list /etc/apt/sources.list.d/; then
-    echo "build.sh: adding $backports to apt's sources (/etc/apt/sources.list.d/$backports.sources)"
-    printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: %s\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
-      "$backports" > "/etc/apt/sources.list.d/$backports.sources"
-  fi
+  for suite in $suites; do
+    # apt reads *.list and *.sources; a commented-out line or a backup file does not count.
+    if ! grep -qsE "^[^#]*[[:space:]]$suite([[:space:]]|\$)" /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; then
+      echo "build.sh: adding $suite to apt's sources (/etc/apt/sources.list.d/$suite.sources)"
+      printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: %s\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+        "$suite" > "/etc/apt/sources.list.d/$suite.sources"
+    fi
+  done
   # Servers among them (nginx, php-fpm, memcached) are tools here, started by the platform when it needs them:
   # their packages must not start them as daemons (policy-rc.d says no to every start while apt runs).
   ours=0

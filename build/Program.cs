@@ -47,8 +47,7 @@ try
     }
     if (missing.Count > 0)
         throw new BuildException($"missing host tools: {string.Join(", ", missing.Select(m => m.Name))}; " +
-            $"install them with: apt-get install -y {string.Join(' ', missing.Select(m => m.Package).Distinct())} (./build.sh does this when run as root, " +
-            "taking packages newer than the release's from its backports)");
+            $"install them with: apt-get install -y {string.Join(' ', missing.Select(m => m.AptPackage).Distinct())} (./build.sh does this when run as root)");
 
     var context = new BuildContext(root, cancellation.Token);
     var total = Stopwatch.StartNew();

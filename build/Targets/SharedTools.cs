@@ -9,10 +9,11 @@ internal static class SharedTools
     public static readonly HostTool Dotnet = new("dotnet", Package: null);
 
     /// <summary>
-    /// QEMU 10 or later for every QEMU on the host (bookworm's is 7.2; build.sh takes 10 from bookworm-backports). 7.2's
-    /// x86 translator breaks JIT-compiled guest code: it killed the x86-64 cpsmanager under qemu-user in 4 rounds of 8
-    /// (README, "Raspberry Pi") and a Nutshell's Tomcat under qemu-system (SIGSEGV in the JVM's C1 code), where 10 ran
-    /// clean. qemu-img and both system emulators share one qemu-system-common, so they move together.
+    /// QEMU 10 or later for the host's system emulators and qemu-img (bookworm's is 7.2; build.sh takes 10 from
+    /// bookworm-backports). 7.2's x86 translator breaks JIT-compiled guest code: it killed the x86-64 cpsmanager under
+    /// qemu-user in 4 rounds of 8 (README, "Raspberry Pi") and, by all signs, a Nutshell's Tomcat under qemu-system
+    /// (SIGSEGV in the JVM's C1 code), where 10 ran clean. They share one qemu-system-common, so they move together.
+    /// The cross-build's qemu-aarch64-static (ForeignArchitecture) stays bookworm's: it runs dpkg and apt, no JIT.
     /// </summary>
     public const string QemuMinimumVersion = "1:10.0";
 

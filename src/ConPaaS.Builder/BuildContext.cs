@@ -15,11 +15,8 @@ public sealed class BuildContext(string root, CancellationToken cancellationToke
     /// <summary>For the last commit's time; without it, SOURCE_DATE_EPOCH falls back to 0.</summary>
     public static readonly HostTool Git = new("git", "git") { Optional = true };
 
-    /// <summary>
-    /// The tools every target that runs a command through this context needs, and dpkg's, which the build host runs
-    /// before any target to check a tool's <see cref="HostTool.MinimumVersion"/>.
-    /// </summary>
-    public static IReadOnlyList<HostTool> Tools => [Setsid, Setpriv, Unshare, Git, HostTool.DpkgQuery, HostTool.Dpkg];
+    /// <summary>The tools every target that runs a command through this context needs.</summary>
+    public static IReadOnlyList<HostTool> Tools => [Setsid, Setpriv, Unshare, Git];
 
     public string Root { get; } = root;
 

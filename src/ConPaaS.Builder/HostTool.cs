@@ -14,11 +14,14 @@ namespace ConPaaS.Builder;
 /// SDK, which build.sh requires before anything else).</param>
 public sealed record HostTool(string Name, string? Package)
 {
-    /// <summary>Debian's package manager (essential on every Debian system): which version of a package is installed.</summary>
+    /// <summary>Debian's package database (dpkg is essential on every Debian system): a package's state and version.</summary>
     public static readonly HostTool DpkgQuery = new("dpkg-query", "dpkg");
 
     /// <summary>Compares Debian versions (<c>--compare-versions</c>).</summary>
     public static readonly HostTool Dpkg = new("dpkg", "dpkg");
+
+    /// <summary>What the check of <see cref="MinimumVersion"/> runs, before any target: every plan's, whatever it declares.</summary>
+    public static IReadOnlyList<HostTool> VersionCheckTools => [DpkgQuery, Dpkg];
 
     /// <summary>Used when present and done without otherwise: declared, but never reported missing.</summary>
     public bool Optional { get; init; }
@@ -37,11 +40,11 @@ public sealed record HostTool(string Name, string? Package)
     {
         if (!ProcessRunner.IsOnPath(Name)) return false;
         if (MinimumVersion is null || Package is null) return true;
-        var installed = await DpkgQuery.Command("--show", "--showformat=${Version}", Package).RunAsync(cancellationToken, allowFailure: true);
-        if (!installed.Succeeded) return false;
-        var newEnough = await Dpkg.Command("--compare-versions", installed.StandardOutput.Trim(), "ge", MinimumVersion)
-            .RunAsync(cancellationToken, allowFailure: true);
-        return newEnough.Succeeded;
+        // "ii": installed, not merely remembered (a removed package keeps its version in the database).
+        var installed = (await DpkgQuery.Command("--show", "--showformat=${db:Status-Abbrev} ${Version}", Package)
+            .RunAsync(cancellationToken, allowFailure: true)).StandardOutput.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (installed is not ["ii", var version]) return false;
+        return (await Dpkg.Command("--compare-versions", version, "ge", MinimumVersion).RunAsync(cancellationToken, allowFailure: true)).Succeeded;
     }
 
     /// <summary>What a plan needs and lacks: the tools to install, each once (optional and SDK tools never are).</summary>
@@ -53,6 +56,17 @@ public sealed record HostTool(string Name, string? Package)
         return missing;
     }
 
-    /// <summary>One line of <c>--missing-tools</c>, as build.sh reads it: the command, the package and, when set, the minimum version.</summary>
-    public string MissingLine => MinimumVersion is null ? $"{Name} {Package}" : $"{Name} {Package} {MinimumVersion}";
+    /// <summary>
+    /// What apt installs the tool from: its package, or package/CODENAME-backports when a minimum version is set (the
+    /// one use, QEMU, is newer there than in bookworm itself; apt then takes what the package needs from there too).
+    /// </summary>
+    public string AptPackage => MinimumVersion is null ? Package! : $"{Package}/{ReleaseBackports}";
+
+    /// <summary>One line of <c>--missing-tools</c>, as build.sh and build.ps1 read it: the command and <see cref="AptPackage"/>.</summary>
+    public string MissingLine => $"{Name} {AptPackage}";
+
+    /// <summary>This host's release's backports suite (bookworm-backports), from /etc/os-release.</summary>
+    private static string ReleaseBackports => (File.Exists("/etc/os-release")
+        ? File.ReadLines("/etc/os-release").Select(l => l.Split('=', 2)).FirstOrDefault(kv => kv[0] == "VERSION_CODENAME")?[1].Trim('"')
+        : null) is { Length: > 0 } codename ? $"{codename}-backports" : throw new InvalidOperationException("/etc/os-release names no VERSION_CODENAME: not a Debian host");
 }

@@ -12,7 +12,8 @@ public class HostToolTests
         var tool = new HostTool("dpkg", "dpkg") { MinimumVersion = minimum };
         Assert.Equal(installed, await tool.IsInstalledAsync(CancellationToken.None));
         Assert.Equal(installed ? [] : [tool], await HostTool.MissingAsync([tool], CancellationToken.None));
-        Assert.Equal(minimum is null ? "dpkg dpkg" : $"dpkg dpkg {minimum}", tool.MissingLine);
+        // A minimum comes from the release's backports (bookworm-backports here), where apt finds newer versions.
+        Assert.Matches(minimum is null ? "^dpkg$" : "^dpkg/[a-z]+-backports$", tool.AptPackage);
     }
 
     [Fact]

@@ -5,7 +5,7 @@ namespace ConPaaS.Builder.Tests;
 
 public class RecipeFileTests
 {
-    private const string Valid = """
+    internal const string Valid = """
         name: test-vm
         packages: [linux-image-amd64, sudo, openssh-server]
         hostname: test
@@ -27,7 +27,7 @@ public class RecipeFileTests
           memory-mb: 1024
         """;
 
-    private static Recipe Load(TempDirectory temp, string yaml)
+    internal static Recipe Load(TempDirectory temp, string yaml)
     {
         File.WriteAllText(temp.File("recipe.yaml"), yaml);
         return RecipeFile.Load(temp.File("recipe.yaml"), temp.Path);

@@ -47,8 +47,7 @@ public class ProcessRunnerTests
         var pidFile = temp.File("grandchild.pid");
         using var cancellation = new CancellationTokenSource();
         var run = new Command("sh", "-c", $"sleep 300 & echo $! > {pidFile}; wait").RunAsync(cancellation.Token);
-        while (!File.Exists(pidFile) || new FileInfo(pidFile).Length == 0) await Task.Delay(20);
-        var grandchild = int.Parse((await File.ReadAllTextAsync(pidFile)).Trim());
+        var grandchild = await Processes.ReadPidAsync(pidFile);
         var started = Processes.StartTime(grandchild);
 
         var clock = Stopwatch.StartNew();

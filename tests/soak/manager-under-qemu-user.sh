@@ -21,18 +21,15 @@ trap '[ -n "$director" ] && kill "$director" 2>/dev/null; wait; rm -rf "$work"' 
 mkdir "$work/bin"; ln -s "$programs/cpsagent" "$work/bin/cpsagent"
 if [ "$qemu" = native ]; then ln -s "$programs/cpsmanager" "$work/bin/cpsmanager"
 else
-    cp "$qemu" "$work/qemu-x86_64"; chmod 755 "$work/qemu-x86_64"
-    printf '#!/bin/sh\nexec %s %s "$@"\n' "$work/qemu-x86_64" "$programs/cpsmanager" > "$work/bin/cpsmanager"; chmod 755 "$work/bin/cpsmanager"
+    # Inside bin/: a confined node sees LOCAL_BIN_DIR, bound into its namespace, but not the rest of /var/tmp.
+    cp "$qemu" "$work/bin/qemu-x86_64"; chmod 755 "$work/bin/qemu-x86_64"
+    printf '#!/bin/sh\nexec %s %s "$@"\n' "$work/bin/qemu-x86_64" "$programs/cpsmanager" > "$work/bin/cpsmanager"; chmod 755 "$work/bin/cpsmanager"
 fi
 
-# 'cpsdirector sandbox' makes the state (CA, user test, cps-tools.conf) and its config; the soak serves that state with
-# the manager swapped for the wrapper.
+# 'cpsdirector sandbox' makes the state (CA, user test, cps-tools.conf) and serves it, its manager the wrapper
+# ([iaas] LOCAL_BIN_DIR from the environment, as every director setting).
 port=$(( 20000 + RANDOM % 10000 )); subnet="127.$(( 100 + RANDOM % 150 )).$(( 1 + RANDOM % 250 )).0/24"
-"$programs/cpsdirector" sandbox "$work/state" --port "$port" --subnet "$subnet" > "$work/sandbox.log" 2>&1 & director=$!
-until curl -sk "https://127.0.0.1:$port/version" > /dev/null; do sleep 0.2; done
-kill "$director"; wait "$director" || true
-sed -i "s|^DRIVER = local|DRIVER = local\nLOCAL_BIN_DIR = $work/bin|" "$work/state/director.cfg"
-"$programs/cpsdirector" serve --config "$work/state/director.cfg" > "$work/director.log" 2>&1 & director=$!
+CPSDIRECTOR_IAAS_LOCAL_BIN_DIR=$work/bin "$programs/cpsdirector" sandbox "$work/state" --port "$port" --subnet "$subnet" > "$work/director.log" 2>&1 & director=$!
 until curl -sk "https://127.0.0.1:$port/version" > /dev/null; do sleep 0.2; done
 
 export HOME=$work

@@ -5,7 +5,7 @@
 set -eu
 for emulator in /usr/bin/qemu-*; do
     target=${emulator#/usr/bin/qemu-}
-    case $target in x86_64|amd64) continue ;; esac
+    [ "$target" = x86_64 ] && continue
     rm -f "$emulator" "/usr/libexec/qemu-binfmt/$target-binfmt-P" "/usr/lib/binfmt.d/qemu-$target.conf" \
           "/usr/share/qemu/binfmt.d/qemu-$target.conf"
 done
